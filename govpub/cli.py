@@ -1,0 +1,230 @@
+"""The ``govpub`` command: run the embedded stack, submit documents, follow them."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import httpx
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from govpub.stack import DEFAULT_PORTS, SERVICES, Stack, StackConfig, StackError
+from govpub.status import STAGES, is_settled, pipeline_status
+from shared.settings import CommonSettings
+
+app = typer.Typer(help="govpub: official documents from office systems to every public channel.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "contracts" / "examples" / "documents"
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _urls() -> dict[str, str]:
+    s = CommonSettings()
+    return {name: getattr(s, f"{name}_url") for name in SERVICES}
+
+
+def _config(data_dir: Path, external: bool) -> StackConfig:
+    import os
+
+    def port(name: str, default: int) -> int:
+        raw = os.environ.get(name, str(default))
+        if not raw.isdigit():
+            fail(f"{name}={raw!r} is not a port number; set it to a free TCP port")
+        return int(raw)
+
+    common = CommonSettings()
+    config = StackConfig(
+        data_dir=data_dir,
+        kafka_port=port("GOVPUB_KAFKA_PORT", 9092),
+        mongo_port=port("GOVPUB_MONGO_PORT", 27017),
+        ports={n: port(f"GOVPUB_{n.upper()}_PORT", DEFAULT_PORTS[n]) for n in SERVICES},
+        receiver_port=port("GOVPUB_RECEIVER_PORT", 8090),
+        external=external,
+    )
+    if external:
+        config.kafka_bootstrap = common.kafka_bootstrap
+        config.mongo_url = common.mongo_url
+    return config
+
+
+def _post_document(client: httpx.Client, intake: str, path: Path) -> dict[str, Any]:
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {"error": f"{path}: cannot read JSON ({exc})"}
+    try:
+        response = client.post(f"{intake}/v1/documents", json=payload)
+    except httpx.HTTPError as exc:
+        fail(f"intake is not reachable at {intake} ({exc}); start it with `govpub up` or set GOVPUB_INTAKE_URL")
+    body = response.json()
+    if response.status_code != 202:
+        problems = "; ".join(f"{e['field']}: {e['problem']}" for e in body.get("errors", [])) or body.get("detail")
+        return {"error": f"{path.name}: {problems}"}
+    return body  # type: ignore[no-any-return]
+
+
+@app.command()
+def up(
+    demo: Annotated[bool, typer.Option(help="Submit the sample documents and show them moving through.")] = False,
+    external: Annotated[bool, typer.Option(help="Use GOVPUB_KAFKA_BOOTSTRAP and GOVPUB_MONGO_URL.")] = False,
+    data_dir: Annotated[Path, typer.Option(help="Where the embedded database and the logs live.")] = Path(".govpub"),
+) -> None:
+    """Start the embedded broker and database, provision topics, start and supervise the five services."""
+    config = _config(data_dir.resolve(), external)
+    stack = Stack(config, say=lambda m: console.print(f"[dim]•[/] {m}"))
+    started = time.monotonic()
+
+    def stop(*_: Any) -> NoReturn:
+        console.print("stopping…")
+        stack.down()
+        console.print("stopped; no process left behind.")
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        stack.up()
+    except StackError as exc:
+        fail(str(exc))
+    console.print(f"[bold green]govpub is up[/] in {time.monotonic() - started:.1f}s")
+    for name in SERVICES:
+        console.print(f"  {name:<13} {config.url(name)}")
+    console.print(f"  {'receiver':<13} {config.receiver_url}/received  (demo webhook endpoint)")
+    console.print(f"  logs          {config.data_dir / 'logs'}")
+    try:
+        if demo:
+            _demo(stack, started)
+        console.print("[dim]supervising; Ctrl-C stops everything[/]")
+        while True:
+            for restarted in stack.supervise_once():
+                console.print(f"[yellow]restarted[/] {restarted}")
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        stop()
+    except StackError as exc:
+        stack.down()
+        fail(str(exc))
+
+
+def _demo(stack: Stack, started: float) -> None:
+    urls = {n: stack.config.url(n) for n in SERVICES}
+    samples = sorted(SAMPLES.glob("*.json"))
+    docs: list[tuple[str, str]] = []
+    with httpx.Client(timeout=10) as client:
+        for path in samples:
+            result = _post_document(client, urls["intake"], path)
+            if "error" in result:
+                console.print(f"[red]refused[/] {result['error']}")
+                continue
+            title = json.loads(path.read_text(encoding="utf-8"))["title"]
+            docs.append((result["document_id"], title))
+        first_delivered: float | None = None
+        deadline = time.monotonic() + 90
+        with Live(console=console, refresh_per_second=4) as live:
+            while True:
+                table = Table(title="documents moving through govpub", expand=True)
+                table.add_column("document", overflow="fold", ratio=3)
+                for stage in STAGES:
+                    table.add_column(stage, ratio=1)
+                settled = 0
+                for document_id, title in docs:
+                    status = pipeline_status(client, urls, document_id)
+                    settled += is_settled(status)
+                    if first_delivered is None and status["distribution"].startswith(("1/", "2/", "3/")):
+                        first_delivered = time.monotonic() - started
+                    table.add_row(f"{title[:40]}\n[dim]{document_id}[/]", *(status[s] for s in STAGES))
+                live.update(table)
+                if settled == len(docs) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+    if first_delivered is not None:
+        console.print(f"first document delivered {first_delivered:.1f}s after `govpub up` started")
+    console.print(f"try: curl '{urls['publication']}/v1/library?q=知识产权'")
+
+
+@app.command()
+def submit(paths: Annotated[list[Path], typer.Argument(help="JSON files in the upstream document contract.")]) -> None:
+    """Post documents to intake and print each document_id."""
+    intake = _urls()["intake"]
+    refused = 0
+    with httpx.Client(timeout=30) as client:
+        for path in paths:
+            result = _post_document(client, intake, path)
+            if "error" in result:
+                refused += 1
+                err.print(f"[red]refused[/] {result['error']}", highlight=False)
+            else:
+                console.print(f"{result['document_id']}  v{result['version']} {result['status']}  {path}")
+    if refused:
+        raise typer.Exit(2)
+
+
+@app.command()
+def status(document_id: str) -> None:
+    """Where one document is in the pipeline."""
+    with httpx.Client(timeout=5) as client:
+        result = pipeline_status(client, _urls(), document_id)
+    if all(v == "unreachable" for v in result.values()):
+        fail("no service is reachable; start govpub with `govpub up` or set GOVPUB_<SERVICE>_URL")
+    table = Table(title=document_id)
+    table.add_column("stage")
+    table.add_column("status")
+    for stage in STAGES:
+        table.add_row(stage, result[stage])
+    console.print(table)
+
+
+@app.command()
+def topics(
+    provision: Annotated[bool, typer.Option(help="Create the missing topics on GOVPUB_KAFKA_BOOTSTRAP.")] = False,
+) -> None:
+    """The topic catalogue; with --provision, create what is missing (for real clusters)."""
+    import asyncio
+
+    from shared.messaging import provision_topics
+    from shared.topics import CATALOGUE
+
+    if provision:
+        bootstrap = CommonSettings().kafka_bootstrap
+        try:
+            created = asyncio.run(provision_topics(bootstrap))
+        except Exception as exc:
+            fail(f"cannot reach Kafka at {bootstrap} ({exc}); set GOVPUB_KAFKA_BOOTSTRAP")
+        console.print(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
+    table = Table(title="topics")
+    for column in ("name", "partitions", "key", "payload", "producer"):
+        table.add_column(column)
+    for t in CATALOGUE:
+        table.add_row(t.name, str(t.partitions), t.key, t.payload, t.producer)
+    console.print(table)
+
+
+@app.command()
+def contracts(check: Annotated[bool, typer.Option(help="Fail if the checked-in contracts are stale.")] = False) -> None:
+    """Generate contracts/ (topic catalogue, JSON Schemas, AsyncAPI) from the code."""
+    from govpub.contracts import write_contracts
+
+    stale = write_contracts(REPO / "contracts", check=check)
+    if check and stale:
+        fail(f"contracts are stale: {', '.join(stale)}; run `make contracts` and commit the result")
+    console.print("contracts up to date" if check else f"wrote {len(stale)} changed file(s)")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

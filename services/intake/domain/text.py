@@ -1,0 +1,276 @@
+"""Plain-text repairs shared by the normalizers: width, HTML residue, romanization glosses, script."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+from html.parser import HTMLParser
+from typing import NamedTuple
+
+import opencc
+
+# CJK unified ideographs (basic, extension A, compatibility, extensions B-G).
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\U00030000-\U0003134f"
+
+_HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+class Edit(NamedTuple):
+    """One local repair: the fragment as sent and what replaced it."""
+
+    before: str
+    after: str
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width ASCII forms (Ａ１（) and the ideographic space become their ASCII equivalents."""
+    return text.translate(_HALFWIDTH)
+
+
+def has_fullwidth(text: str) -> bool:
+    return text != to_halfwidth(text)
+
+
+def excerpt(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- HTML residue -----------------------------------------------------------------------------
+
+# Gate for the parser: plain text may legitimately contain "<" (a < b, <张三>), so only text that
+# carries real HTML element names, comments or entities is handed to html.parser.
+_TAG_NAMES = (
+    "a|abbr|address|article|aside|b|big|blockquote|body|br|caption|center|cite|code|col|colgroup|"
+    "dd|del|div|dl|dt|em|figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|"
+    "input|ins|label|li|link|meta|nav|ol|p|pre|q|s|section|small|span|strike|strong|style|script|"
+    "sub|sup|table|tbody|td|tfoot|th|thead|title|tr|tt|u|ul|[a-z]+:[a-z]+"
+)
+_TAG = re.compile(rf"<\s*/?\s*(?:{_TAG_NAMES})(?:\s[^<>]*)?/?\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+
+_LINE_BREAK_TAGS = frozenset({"br"})
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
+_INVISIBLE_TAGS = frozenset({"script", "style", "head", "title"})
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def _newline(self) -> None:
+        if self.parts and not self.parts[-1].endswith("\n"):
+            self.parts.append("\n")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _INVISIBLE_TAGS:
+            self._hidden += 1
+        elif tag in _LINE_BREAK_TAGS:
+            self.parts.append("\n")
+        elif tag in _BLOCK_TAGS:
+            self._newline()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _LINE_BREAK_TAGS:
+            self.parts.append("\n")
+        elif tag in _BLOCK_TAGS:
+            self._newline()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _INVISIBLE_TAGS:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCK_TAGS:
+            self._newline()
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def looks_like_html(text: str) -> bool:
+    return _TAG.search(text) is not None or _ENTITY.search(text) is not None
+
+
+def strip_html(text: str, *, single_line: bool = False) -> str:
+    """Plain text from text with leftover markup: tags dropped, <br>/blocks as newlines, entities unescaped."""
+    if _TAG.search(text) is None:
+        if _ENTITY.search(text) is None:
+            return text
+        plain = html.unescape(text)
+    else:
+        parser = _TextExtractor()
+        parser.feed(text)
+        parser.close()
+        plain = "".join(parser.parts).strip("\n")
+    plain = plain.replace("\xa0", " ")
+    if single_line:
+        plain = re.sub(r"\s*\n\s*", " ", plain)
+    return plain
+
+
+# --- romanization glosses ---------------------------------------------------------------------
+
+_SYLLABLES = frozenset(
+    """
+    a o e ai ei ao ou an en ang eng er
+    ba bo bai bei bao ban ben bang beng bi bie biao bian bin bing bu
+    pa po pai pei pao pou pan pen pang peng pi pie piao pian pin ping pu
+    ma mo me mai mei mao mou man men mang meng mi mie miao miu mian min ming mu
+    fa fo fei fou fan fen fang feng fu
+    da de dai dei dao dou dan den dang deng dong di dia die diao diu dian ding du duo dui duan dun
+    ta te tai tao tou tan tang teng tong ti tie tiao tian ting tu tuo tui tuan tun
+    na ne nai nei nao nou nan nen nang neng nong ni nie niao niu nian nin niang ning nu nuo nuan
+    nv nve nue
+    la le lai lei lao lou lan lang leng long li lia lie liao liu lian lin liang ling lu luo luan lun
+    lv lve lue
+    ga ge gai gei gao gou gan gen gang geng gong gu gua guo guai gui guan gun guang
+    ka ke kai kei kao kou kan ken kang keng kong ku kua kuo kuai kui kuan kun kuang
+    ha he hai hei hao hou han hen hang heng hong hu hua huo huai hui huan hun huang
+    ji jia jie jiao jiu jian jin jiang jing jiong ju jue juan jun
+    qi qia qie qiao qiu qian qin qiang qing qiong qu que quan qun
+    xi xia xie xiao xiu xian xin xiang xing xiong xu xue xuan xun
+    zha zhe zhi zhai zhei zhao zhou zhan zhen zhang zheng zhong zhu zhua zhuo zhuai zhui zhuan zhun
+    zhuang
+    cha che chi chai chao chou chan chen chang cheng chong chu chua chuo chuai chui chuan chun chuang
+    sha she shi shai shei shao shou shan shen shang sheng shu shua shuo shuai shui shuan shun shuang
+    re ri rao rou ran ren rang reng rong ru ruo rui ruan run
+    za ze zi zai zei zao zou zan zen zang zeng zong zu zuo zui zuan zun
+    ca ce ci cai cao cou can cen cang ceng cong cu cuo cui cuan cun
+    sa se si sai sao sou san sen sang seng song su suo sui suan sun
+    ya yo ye yao you yan yin yang ying yong yi yu yue yuan yun
+    wa wo wai wei wan wen wang weng wu
+    """.split()
+)
+_LONGEST_SYLLABLE = max(map(len, _SYLLABLES))
+
+_GLOSS = re.compile(rf"(?<=[{CJK}])[ \t]?[（(][ \t]*(?P<latin>[A-Za-z\u00c0-\u024f\u0300-\u036f' ’\-]+?)[ \t]*[）)]")
+_HAN_CHAR = re.compile(f"[{CJK}]")
+
+
+def _syllable_count(word: str) -> int | None:
+    """How many pinyin syllables word splits into exactly, or None if it does not split."""
+    best: list[int | None] = [0] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - _LONGEST_SYLLABLE), end):
+            prefix = best[start]
+            if prefix is not None and word[start:end] in _SYLLABLES:
+                candidate = prefix + 1
+                current = best[end]
+                best[end] = candidate if current is None else min(current, candidate)
+    return best[len(word)]
+
+
+def pinyin_syllables(gloss: str) -> int | None:
+    """Syllable count if gloss is pinyin (tone marks allowed), else None; acronyms like WIPO are not."""
+    words = [w for w in re.split(r"[ '’\-]+", gloss) if w]
+    if not words or any(len(w) > 1 and w.isupper() for w in words):
+        return None
+    total = 0
+    for word in words:
+        plain = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+        if not plain.isascii() or not plain.isalpha():
+            return None
+        count = _syllable_count(plain.lower())
+        if count is None:
+            return None
+        total += count
+    letters = sum(len(w) for w in words)
+    return total if letters >= 2 else None
+
+
+def remove_romanization(text: str) -> tuple[str, list[Edit]]:
+    """Drop pinyin glosses written in brackets right after Chinese characters, e.g. 专利(zhuanli) -> 专利."""
+    if "(" not in text and "（" not in text:
+        return text, []
+    edits: list[Edit] = []
+    kept: list[str] = []
+    cursor = 0
+    for match in _GLOSS.finditer(text):
+        syllables = pinyin_syllables(match.group("latin"))
+        # A gloss spells the characters it follows, so it cannot have more syllables than them.
+        if syllables is None or not _han_before(text, match.start(), syllables):
+            continue
+        glossed = text[match.start() - syllables : match.start()]
+        edits.append(Edit(glossed + match.group(0), glossed))
+        kept.append(text[cursor : match.start()])
+        cursor = match.end()
+    if not edits:
+        return text, []
+    kept.append(text[cursor:])
+    return "".join(kept), edits
+
+
+def _han_before(text: str, end: int, count: int) -> bool:
+    return end >= count and all(_HAN_CHAR.match(char) for char in text[end - count : end])
+
+
+# --- script -----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    # Built on first use: OpenCC reads its dictionaries when constructed.
+    return opencc.OpenCC("t2s")
+
+
+_TRADITIONAL_MEMO: dict[str, bool] = {}
+
+
+def has_traditional(text: str) -> bool:
+    """Whether any character changes under traditional-to-simplified conversion (memoized per character)."""
+    convert = _t2s().convert
+    for char in set(_HAN_CHAR.findall(text)):
+        known = _TRADITIONAL_MEMO.get(char)
+        if known is None:
+            known = _TRADITIONAL_MEMO[char] = convert(char) != char
+        if known:
+            return True
+    return False
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters converted to simplified, phrase-aware; untouched when there are none."""
+    return _t2s().convert(text) if has_traditional(text) else text

@@ -1,0 +1,240 @@
+"""Intake's use cases: validate → normalize → assign identity and version → save with its event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from services.intake.domain import Limits, NormalizedDocument, Problem, content_hash, normalize, validate
+from services.intake.identity import Known, document_id_for, next_version
+from services.intake.repository import IntakeRepository
+from shared import events
+from shared.envelope import derive_event_id
+from shared.messaging import Incoming
+from shared.outbox import Outbox, Outgoing, UnitOfWork
+
+SOURCE = "/govpub/intake"
+
+
+@dataclass(frozen=True)
+class Submission:
+    raw: object
+    via: str  # "http" | "kafka" | "import"
+    cause: Incoming[Any] | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    document_id: str
+    version: int
+    content_hash: str
+    is_new: bool
+    document: NormalizedDocument
+
+    def response(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            "version": self.version,
+            "content_hash": self.content_hash,
+            "status": "received" if self.is_new else "unchanged",
+            "doc_number": self.document.doc_number,
+            "written_date": self.document.written_date,
+            "doc_type": self.document.doc_type,
+            "disclosure": self.document.disclosure,
+            "changes": [c.__dict__ for c in self.document.changes],
+            "flags": [f.__dict__ for f in self.document.flags],
+        }
+
+
+@dataclass(frozen=True)
+class Refused:
+    source_system: str | None
+    source_id: str | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+Result = Accepted | Refused
+
+
+def _source_ids(raw: object) -> tuple[str | None, str | None]:
+    if isinstance(raw, dict):
+        ss, sid = raw.get("source_system"), raw.get("source_id")
+        return (ss if isinstance(ss, str) and ss else None, sid if isinstance(sid, str) and sid else None)
+    return None, None
+
+
+def content_of(doc: NormalizedDocument) -> events.DocumentContent:
+    return events.DocumentContent.model_validate(doc.model_dump(), from_attributes=True)
+
+
+def _prepare(submission: Submission, limits: Limits) -> tuple[NormalizedDocument | None, list[Problem]]:
+    upstream, problems = validate(submission.raw, limits)
+    if upstream is None or problems:
+        return None, problems
+    return normalize(upstream), []
+
+
+async def submit_many(
+    repo: IntakeRepository,
+    outbox: Outbox,
+    submissions: list[Submission],
+    *,
+    limits: Limits,
+    now: datetime,
+    consumer: str | None = None,
+) -> list[Result]:
+    """Handle a batch in one transaction; results are in the order of ``submissions``."""
+    prepared = [_prepare(s, limits) for s in submissions]
+    async with outbox.unit_of_work(consumer) as uow:
+        fresh_causes = None
+        if consumer:
+            fresh_causes = {id(m) for m in await uow.fresh([s.cause for s in submissions if s.cause])}
+        wanted = [
+            document_id_for(doc.source_system, doc.source_id) for doc, _ in prepared if doc is not None
+        ]
+        known = await repo.known(wanted, uow.session)
+        results: list[Result] = []
+        documents: dict[str, dict[str, Any]] = {}
+        versions: list[dict[str, Any]] = []
+        receipts: dict[str, dict[str, Any]] = {}
+        for submission, (doc, problems) in zip(submissions, prepared, strict=True):
+            if submission.cause is not None and fresh_causes is not None and id(submission.cause) not in fresh_causes:
+                continue  # a redelivery: the inbox re-emits what it caused
+            if doc is None:
+                ss, sid = _source_ids(submission.raw)
+                results.append(Refused(ss, sid, problems))
+                _record_refusal(uow, receipts, submission, ss, sid, problems, now)
+                continue
+            result = _accept(uow, known, documents, versions, receipts, submission, doc, now)
+            results.append(result)
+        await repo.save(list(documents.values()), versions, list(receipts.values()), uow.session)
+    return results
+
+
+def _accept(
+    uow: UnitOfWork,
+    known: dict[str, Known],
+    documents: dict[str, dict[str, Any]],
+    versions: list[dict[str, Any]],
+    receipts: dict[str, dict[str, Any]],
+    submission: Submission,
+    doc: NormalizedDocument,
+    now: datetime,
+) -> Accepted:
+    document_id = document_id_for(doc.source_system, doc.source_id)
+    digest = content_hash(doc)
+    outcome = next_version(known.get(document_id), digest)
+    accepted = Accepted(document_id, outcome.version, digest, outcome.is_new, doc)
+    receipts[f"{doc.source_system}/{doc.source_id}"] = {
+        "_id": f"{doc.source_system}/{doc.source_id}",
+        "status": "accepted",
+        "document_id": document_id,
+        "version": outcome.version,
+        "content_hash": digest,
+        "problems": [],
+        "via": submission.via,
+        "at": now,
+    }
+    if submission.cause is not None:
+        uow.handled(submission.cause)
+    if not outcome.is_new:
+        return accepted
+    known[document_id] = Known(outcome.version, digest)
+    stored = doc.model_dump(mode="json")
+    documents[document_id] = {
+        "_id": document_id,
+        "source_system": doc.source_system,
+        "source_id": doc.source_id,
+        "doc_number": doc.doc_number,
+        "issuing_organ": doc.issuing_organ,
+        "title": doc.title,
+        "version": outcome.version,
+        "content_hash": digest,
+        "status": "received",
+        "current": stored,
+        "updated_at": now,
+    }
+    versions.append(
+        {
+            "_id": f"{document_id}:v{outcome.version}",
+            "document_id": document_id,
+            "version": outcome.version,
+            "content_hash": digest,
+            "document": stored,
+            "original": submission.raw,
+            "via": submission.via,
+            "received_at": now,
+        }
+    )
+    event = events.DocumentReceived(
+        document_id=document_id,
+        version=outcome.version,
+        content_hash=digest,
+        source_system=doc.source_system,
+        source_id=doc.source_id,
+        received_at=now,
+        document=content_of(doc),
+        changes=[events.ChangeSummary(field=c.field, kind=c.kind) for c in doc.changes],
+        flags=[events.QualityFlag(field=f.field, code=f.code, message=f.message) for f in doc.flags],
+    )
+    uow.emit(
+        Outgoing.of(
+            event,
+            source=SOURCE,
+            now=now,
+            cause=submission.cause,
+            event_id=derive_event_id(f"{document_id}:v{outcome.version}", event.TYPE),
+        ),
+        submission.cause,
+    )
+    return accepted
+
+
+def _record_refusal(
+    uow: UnitOfWork,
+    receipts: dict[str, dict[str, Any]],
+    submission: Submission,
+    ss: str | None,
+    sid: str | None,
+    problems: list[Problem],
+    now: datetime,
+) -> None:
+    rows = [p.__dict__ for p in problems]
+    if ss and sid:
+        receipts[f"{ss}/{sid}"] = {
+            "_id": f"{ss}/{sid}",
+            "status": "rejected",
+            "document_id": None,
+            "problems": rows,
+            "via": submission.via,
+            "at": now,
+        }
+    if submission.cause is None:
+        return  # HTTP callers get the problems in the response
+    subject = document_id_for(ss, sid) if ss and sid else submission.cause.envelope.subject
+    event = events.DocumentRejected(
+        document_id=subject,
+        source_system=ss,
+        source_id=sid,
+        problems=[events.Problem(**row) for row in rows],
+        rejected_at=now,
+    )
+    uow.emit(Outgoing.of(event, source=SOURCE, now=now, cause=submission.cause), submission.cause)
+
+
+async def withdraw(
+    repo: IntakeRepository, outbox: Outbox, document_id: str, reason: str, *, now: datetime,
+    cause: Incoming[Any] | None = None,
+    consumer: str | None = None,
+) -> bool:
+    async with outbox.unit_of_work(consumer) as uow:
+        if cause is not None and not await uow.fresh([cause]):
+            return True
+        found = await repo.mark_withdrawn(document_id, reason, now, uow.session)
+        if cause is not None:
+            uow.handled(cause)
+        if found:
+            event = events.WithdrawalRequested(document_id=document_id, reason=reason, withdrawn_at=now)
+            uow.emit(Outgoing.of(event, source=SOURCE, now=now, cause=cause), cause)
+    return found

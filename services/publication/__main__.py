@@ -1,0 +1,3 @@
+from services.publication.main import main
+
+main()

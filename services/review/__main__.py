@@ -1,0 +1,3 @@
+from services.review.main import main
+
+main()

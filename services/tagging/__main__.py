@@ -1,0 +1,3 @@
+from services.tagging.main import main
+
+main()

@@ -1,0 +1,128 @@
+"""Fast literal search for many Chinese terms, and a word-boundary check done by jieba only
+around the hits (segmenting a whole 20 KB body costs ~15 ms; a clause costs ~20 µs)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+import jieba
+
+# Clause delimiters: a clause is what jieba segments to decide if a hit is a whole word.
+_DELIMITERS = frozenset("。；;！!？?，,、：:\n\r\t 　（）()《》〈〉“”\"'‘’【】[]〔〕")
+_CLAUSE_REACH = 24  # characters looked at on each side of a hit
+
+_Trie = dict[str, "_Trie"]
+
+
+def _trie_pattern(terms: Iterable[str]) -> str:
+    """One regex alternation shaped like a trie, so `re` rejects most positions on the first character."""
+    trie: _Trie = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: _Trie) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+class TermScanner:
+    """Finds every occurrence (overlapping ones included) of a fixed set of terms, ignoring ASCII case."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        keys = sorted({t.lower() for t in terms if t})
+        self._regex = re.compile(_trie_pattern(keys), re.IGNORECASE) if keys else None
+        key_set = set(keys)
+        # A match is the longest term starting at a position; its prefixes that are terms match too.
+        self._prefixes: dict[str, tuple[str, ...]] = {
+            key: tuple(key[:n] for n in range(len(key), 0, -1) if key[:n] in key_set) for key in keys
+        }
+
+    def scan(self, text: str) -> dict[str, list[int]]:
+        """Term (lower-cased) → sorted start offsets."""
+        hits: dict[str, list[int]] = {}
+        regex = self._regex
+        if regex is None or not text:
+            return hits
+        prefixes = self._prefixes
+        for match in regex.finditer(text):
+            start, end = match.span()
+            for key in prefixes[match.group().lower()]:
+                hits.setdefault(key, []).append(start)
+            # Terms that begin inside this match (质押融资 inside 专利质押融资).
+            for pos in range(start + 1, end):
+                inner = regex.match(text, pos)
+                if inner is not None:
+                    for key in prefixes[inner.group().lower()]:
+                        hits.setdefault(key, []).append(pos)
+        for starts in hits.values():
+            starts.sort()
+        return hits
+
+
+def build_tokenizer(words: Iterable[str]) -> jieba.Tokenizer:
+    """A private jieba tokenizer with `words` as its user dictionary (the global one is left alone)."""
+    # jieba logs its dictionary loading at DEBUG to stderr through the "jieba" logger.
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in sorted(set(words)):
+        tokenizer.add_word(word)
+    return tokenizer
+
+
+class WordChecker:
+    """Decides, per text, whether a span is a whole word for jieba; caches clause segmentations.
+
+    A span also counts as a word when it sits inside a token that is itself a catalogue term
+    (专利 inside 专利质押融资): the catalogue's own compounds embed their parts.
+    """
+
+    def __init__(self, tokenizer: jieba.Tokenizer, compounds: frozenset[str], text: str) -> None:
+        self._tokenizer = tokenizer
+        self._compounds = compounds
+        self._text = text
+        self._clauses: dict[tuple[int, int], tuple[frozenset[int], tuple[tuple[int, int], ...]]] = {}
+
+    def is_word(self, start: int, end: int) -> bool:
+        text = self._text
+        lo = max(0, start - _CLAUSE_REACH)
+        left = start
+        while left > lo and text[left - 1] not in _DELIMITERS:
+            left -= 1
+        hi = min(len(text), end + _CLAUSE_REACH)
+        right = end
+        while right < hi and text[right] not in _DELIMITERS:
+            right += 1
+        boundaries, inside_compound = self._segment(left, right)
+        return _edge_ok(start, boundaries, inside_compound) and _edge_ok(end, boundaries, inside_compound)
+
+    def _segment(self, left: int, right: int) -> tuple[frozenset[int], tuple[tuple[int, int], ...]]:
+        cached = self._clauses.get((left, right))
+        if cached is not None:
+            return cached
+        boundaries = {left}
+        compounds: list[tuple[int, int]] = []
+        pos = left
+        for token in self._tokenizer.cut(self._text[left:right], HMM=False):
+            end = pos + len(token)
+            boundaries.add(end)
+            if len(token) > 1 and token.lower() in self._compounds:
+                compounds.append((pos, end))
+            pos = end
+        result = (frozenset(boundaries), tuple(compounds))
+        self._clauses[(left, right)] = result
+        return result
+
+
+def _edge_ok(pos: int, boundaries: frozenset[int], compounds: tuple[tuple[int, int], ...]) -> bool:
+    return pos in boundaries or any(a < pos < b for a, b in compounds)
