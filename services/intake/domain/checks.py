@@ -11,7 +11,9 @@ from services.intake.domain.contract import ATTACHMENT_FIELD_NAMES, FIELD_NAMES,
 from services.intake.domain.dates import DateProblem, parse_date_steps
 from services.intake.domain.docnumber import MAX_YEAR, MIN_YEAR, parse_doc_number
 from services.intake.domain.problems import Problem, json_type, path_of, show
+from services.intake.domain.text import strip_html
 
+_MARKUP_ALLOWED = ("title", "body")
 _REQUIRED_TEXT = ("source_system", "source_id", "title", "issuing_organ", "written_date", "body")
 
 
@@ -29,7 +31,9 @@ def _unknown_field(parts: tuple[Any, ...]) -> Problem:
     close = difflib.get_close_matches(key, allowed, n=1)
     guess = f"did you mean '{close[0]}'? " if close else ""
     return Problem(
-        path_of(parts), f"unknown field '{key}'", f"{guess}remove it; the allowed fields are {', '.join(allowed)}"
+        path_of(parts),
+        f"unknown field '{key}'",
+        f"{guess}remove it; the allowed fields are {', '.join(allowed)}",
     )
 
 
@@ -37,7 +41,9 @@ def _literal_problem(field: str, value: object, expected: str) -> Problem:
     shown = show(value)
     if field == "disclosure":
         return Problem(
-            field, f"'{shown}' is not a disclosure attribute", "use one of 主动公开, 依申请公开, 不予公开 or omit it"
+            field,
+            f"'{shown}' is not a disclosure attribute",
+            "use one of 主动公开, 依申请公开, 不予公开 or omit it",
         )
     if field == "classification":
         return Problem(
@@ -60,7 +66,9 @@ def pydantic_problem(error: Any) -> Problem:
     if kind == "extra_forbidden":
         return _unknown_field(parts)
     if kind == "string_type":
-        return Problem(field, f"{field} must be a string, got {json_type(value)}", f"send {field} as a JSON string")
+        return Problem(
+            field, f"{field} must be a string, got {json_type(value)}", f"send {field} as a JSON string"
+        )
     if kind == "string_too_short":
         return Problem(field, f"{field} is empty", f"fill in {field}: {described}")
     if kind == "string_too_long":
@@ -76,10 +84,14 @@ def pydantic_problem(error: Any) -> Problem:
             field, f"{field} must be true or false, got {show(value)}", "use the JSON literals true or false"
         )
     if kind == "list_type":
-        return Problem(field, f"{field} must be an array, got {json_type(value)}", f"send {field} as a JSON array")
+        return Problem(
+            field, f"{field} must be an array, got {json_type(value)}", f"send {field} as a JSON array"
+        )
     if kind == "too_long":
         return Problem(
-            field, f"{field} has more than {ctx.get('max_length')} items", f"send at most {ctx.get('max_length')} items"
+            field,
+            f"{field} has more than {ctx.get('max_length')} items",
+            f"send at most {ctx.get('max_length')} items",
         )
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
         return Problem(
@@ -87,7 +99,9 @@ def pydantic_problem(error: Any) -> Problem:
             f"{field} must be an object, got {json_type(value)}",
             'send each attachment as {"name": "…", "url": "https://…"}',
         )
-    return Problem(field, str(error.get("msg", "invalid value")), "see the UpstreamDocument JSON Schema in contracts/")
+    return Problem(
+        field, str(error.get("msg", "invalid value")), "see the UpstreamDocument JSON Schema in contracts/"
+    )
 
 
 def semantic_problems(raw: dict[Any, Any]) -> Iterator[Problem]:
@@ -97,6 +111,15 @@ def semantic_problems(raw: dict[Any, Any]) -> Iterator[Problem]:
         if isinstance(value, str) and value and not value.strip():
             yield Problem(
                 name, f"{name} is blank", f"fill in {name}: {UpstreamDocument.model_fields[name].description}"
+            )
+        elif (
+            name in _MARKUP_ALLOWED
+            and isinstance(value, str)
+            and value.strip()
+            and not strip_html(value).strip()
+        ):
+            yield Problem(
+                name, f"{name} has no text once HTML markup is removed", f"send the {name} text itself"
             )
     doc_number = raw.get("doc_number")
     if isinstance(doc_number, str) and doc_number.strip() and parse_doc_number(doc_number) is None:
@@ -142,7 +165,9 @@ def _attachment_problems(index: int, item: dict[Any, Any]) -> Iterator[Problem]:
     name, url = item.get("name"), item.get("url")
     if isinstance(name, str) and name and not name.strip():
         yield Problem(
-            f"attachments.{index}.name", "the attachment name is blank", "give the name listed in the document"
+            f"attachments.{index}.name",
+            "the attachment name is blank",
+            "give the name listed in the document",
         )
     if isinstance(url, str) and url and not _fetchable(url):
         yield Problem(

@@ -56,7 +56,7 @@ class UpstreamDocument(BaseModel):
     doc_number: str | None = Field(
         default=None,
         max_length=100,
-        description="发文字号，无字号的文种可省略 / document number; omit for kinds that have none (e.g. 公告 lists)",
+        description="发文字号，无字号的文种可省略 / document number; omit it for kinds that have none",
         examples=["沪知局〔2023〕12号", "沪知局[2023]12号"],
     )
     title: str = Field(
@@ -85,12 +85,12 @@ class UpstreamDocument(BaseModel):
     )
     disclosure: Disclosure | None = Field(
         default=None,
-        description="公开属性，省略时读取附注标注 / disclosure attribute; when omitted the note's marking is used",
+        description="公开属性，省略时读取附注标注 / disclosure attribute; else the note's marking",
         examples=["主动公开"],
     )
     classification: Classification | None = Field(
         default=None,
-        description="密级，不含保密期限 / classification level without the secrecy period; omit when unclassified",
+        description="密级，不含保密期限 / classification without secrecy period; omit if unclassified",
         examples=["秘密"],
     )
     body: str = Field(
@@ -125,13 +125,13 @@ class UpstreamDocument(BaseModel):
     )
     requires_interpretation: bool = Field(
         default=False,
-        description="是否须同步发布政策解读 / whether the policy must be released together with its interpretation",
+        description="是否须同步发布政策解读 / whether the policy is released with its interpretation",
         examples=[True],
     )
     audience: list[str] = Field(
         default=[],
         max_length=MAX_LIST_ITEMS,
-        description="定向公开对象，空为面向社会 / targeted audience for 定向公开; empty means the general public",
+        description="定向公开对象，空为面向社会 / targeted audience; empty means the public",
         examples=[["张江科学城", "专利代理机构"]],
     )
 

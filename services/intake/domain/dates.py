@@ -52,7 +52,7 @@ class ParsedDate(NamedTuple):
 
 
 def _small_number(text: str) -> int | None:
-    """Month or day in digits or Chinese numerals: 5, 05, 五, 十, 十六, 二十, 廿一, 三十一, 元 (first month)."""
+    """Month or day in digits or Chinese numerals: 5, 05, 五, 十六, 二十, 廿一, 三十一, 元 (January)."""
     if text.isascii():
         return int(text) if text.isdigit() else None
     if text == "元":
@@ -112,5 +112,5 @@ def parse_date_steps(text: str) -> ParsedDate:
 
 
 def parse_date(text: str) -> date | None:
-    """2023-05-16, 2023/5/16, 2023.5.16, 2023年5月16日, ２０２３…, 二〇二三年五月十六日 -> date; None otherwise."""
+    """2023-05-16, 2023/5/16, 2023.5.16, 2023年5月16日, ２０２３…, 二〇二三年五月十六日 -> date, else None."""
     return parse_date_steps(text).value

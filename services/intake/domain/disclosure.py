@@ -1,4 +1,4 @@
-"""Disclosure markings (公开属性标注) such as （此件主动公开） in the note (附注) or at the end of the body."""
+"""Disclosure markings (公开属性标注) such as （此件主动公开） in the note (附注) or at the body's end."""
 
 from __future__ import annotations
 

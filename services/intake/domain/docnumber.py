@@ -61,7 +61,9 @@ def parse_doc_number(text: str) -> DocNumber | None:
     current = _apply(
         steps, "doc_number.brackets", current, f"{organ}{OPEN_BRACKET}{year}{CLOSE_BRACKET}{di}{digits}{hao}"
     )
-    current = _apply(steps, "doc_number.di_removed", current, current.removesuffix(f"{di}{digits}{hao}") + digits + hao)
+    current = _apply(
+        steps, "doc_number.di_removed", current, current.removesuffix(f"{di}{digits}{hao}") + digits + hao
+    )
     current = _apply(
         steps, "doc_number.leading_zeros", current, current.removesuffix(f"{digits}{hao}") + f"{serial}{hao}"
     )
@@ -70,7 +72,7 @@ def parse_doc_number(text: str) -> DocNumber | None:
 
 
 def normalize_doc_number(text: str) -> tuple[str, str | None, int | None, int | None] | None:
-    """(normalized, organ_code, year, serial), e.g. 沪知局[２０２３]12 -> (沪知局〔2023〕12号, 沪知局, 2023, 12)."""
+    """(normalized, organ_code, year, serial): 沪知局[２０２３]12 -> (沪知局〔2023〕12号, 沪知局, 2023, 12)"""
     parsed = parse_doc_number(text)
     if parsed is None:
         return None

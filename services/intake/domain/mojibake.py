@@ -15,7 +15,9 @@ _LATIN_RUN = re.compile(
     "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{2,}"
 )
-_CP1252_EXTRA = {ch: bytes([b]) for b in range(0x80, 0xA0) if (ch := bytes([b]).decode("cp1252", errors="ignore"))}
+_CP1252_EXTRA = {
+    ch: bytes([b]) for b in range(0x80, 0xA0) if (ch := bytes([b]).decode("cp1252", errors="ignore"))
+}
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]+")
 _HAN = re.compile(f"[{CJK}]")
 

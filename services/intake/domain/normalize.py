@@ -100,13 +100,16 @@ def _snippets(before: str, after: str) -> tuple[str, str]:
     if len(before) <= _SNIPPET_WHOLE and len(after) <= _SNIPPET_WHOLE:
         return before, after
     start = next(
-        (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), min(len(before), len(after))
+        (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+        min(len(before), len(after)),
     )
     begin = max(0, start - _SNIPPET_CONTEXT)
     width = 2 * _SNIPPET_CONTEXT + 20
 
     def cut(text: str) -> str:
-        return ("…" if begin else "") + text[begin : begin + width] + ("…" if begin + width < len(text) else "")
+        return (
+            ("…" if begin else "") + text[begin : begin + width] + ("…" if begin + width < len(text) else "")
+        )
 
     return cut(before), cut(after)
 
@@ -154,7 +157,9 @@ def _one_line(text: str) -> str:
 def _text(rec: _Recorder, field: str, value: str, *, multiline: bool) -> str:
     current = value
     if multiline:
-        current = rec.change(field, "text.line_endings", current, current.replace("\r\n", "\n").replace("\r", "\n"))
+        current = rec.change(
+            field, "text.line_endings", current, current.replace("\r\n", "\n").replace("\r", "\n")
+        )
     current = rec.change(field, "text.html_stripped", current, strip_html(current, single_line=not multiline))
     cleaned, edits = remove_romanization(current)
     for edit in edits:
@@ -174,12 +179,18 @@ def _optional(rec: _Recorder, field: str, value: str | None) -> str | None:
     return value
 
 
-def _doc_number(rec: _Recorder, field: str, value: str | None) -> tuple[str | None, str | None, int | None, int | None]:
+def _doc_number(
+    rec: _Recorder, field: str, value: str | None
+) -> tuple[str | None, str | None, int | None, int | None]:
     if value is None:
         return None, None, None, None
     parsed = parse_doc_number(value)
     if parsed is None:
-        rec.flag(field, f"{field}.unparseable", f"'{value}' is not a document number in the form 沪知局〔2023〕12号")
+        rec.flag(
+            field,
+            f"{field}.unparseable",
+            f"'{value}' is not a document number in the form 沪知局〔2023〕12号",
+        )
         return value.strip(), None, None, None
     for step in parsed.steps:
         rec.change(field, step.kind, step.before, step.after)
@@ -214,7 +225,9 @@ def _doc_type(rec: _Recorder, value: str | None, title: str) -> str:
     return rec.change("doc_type", "doc_type.inferred", "", inferred)
 
 
-def _disclosure(rec: _Recorder, explicit: str | None, note: str | None, body: str) -> tuple[str | None, str | None]:
+def _disclosure(
+    rec: _Recorder, explicit: str | None, note: str | None, body: str
+) -> tuple[str | None, str | None]:
     """(effective attribute, marking read from note or body end); disagreement is left to review."""
     note_marks = markings(note) if note else []
     body_marks = markings(body_tail(body))
@@ -225,7 +238,9 @@ def _disclosure(rec: _Recorder, explicit: str | None, note: str | None, body: st
         rec.flag("disclosure", "disclosure.conflict", f"the document is marked both {' and '.join(stated)}")
         return None, marking
     if explicit is not None and marking is not None and explicit != marking:
-        rec.flag("disclosure", "disclosure.conflict", f"the field says {explicit} but the marking says {marking}")
+        rec.flag(
+            "disclosure", "disclosure.conflict", f"the field says {explicit} but the marking says {marking}"
+        )
         return None, marking
     if explicit is None and marking is not None:
         source = "disclosure.from_note" if note_marks else "disclosure.from_body"
@@ -269,11 +284,17 @@ def normalize(doc: UpstreamDocument) -> NormalizedDocument:
     disclosure, marking = _disclosure(rec, doc.disclosure, note, body)
     attachments = []
     for index, attachment in enumerate(doc.attachments):
-        name = rec.change(f"attachments.{index}.name", "text.whitespace", attachment.name, attachment.name.strip())
-        url = rec.change(f"attachments.{index}.url", "text.whitespace", attachment.url, attachment.url.strip())
+        name = rec.change(
+            f"attachments.{index}.name", "text.whitespace", attachment.name, attachment.name.strip()
+        )
+        url = rec.change(
+            f"attachments.{index}.url", "text.whitespace", attachment.url, attachment.url.strip()
+        )
         rec.check_encoding(f"attachments.{index}.name", name)
         attachments.append({"name": name, "url": url})
-    search_text = _search_text(rec, "\n".join(part for part in (title, doc_number, issuing_organ, body) if part))
+    search_text = _search_text(
+        rec, "\n".join(part for part in (title, doc_number, issuing_organ, body) if part)
+    )
     return NormalizedDocument(
         source_system=doc.source_system,
         source_id=doc.source_id,

@@ -135,7 +135,7 @@ def looks_like_html(text: str) -> bool:
 
 
 def strip_html(text: str, *, single_line: bool = False) -> str:
-    """Plain text from text with leftover markup: tags dropped, <br>/blocks as newlines, entities unescaped."""
+    """Plain text from leftover markup: tags dropped, <br> and blocks as newlines, entities unescaped."""
     if _TAG.search(text) is None:
         if _ENTITY.search(text) is None:
             return text
@@ -186,7 +186,9 @@ _SYLLABLES = frozenset(
 )
 _LONGEST_SYLLABLE = max(map(len, _SYLLABLES))
 
-_GLOSS = re.compile(rf"(?<=[{CJK}])[ \t]?[（(][ \t]*(?P<latin>[A-Za-z\u00c0-\u024f\u0300-\u036f' ’\-]+?)[ \t]*[）)]")
+_GLOSS = re.compile(
+    rf"(?<=[{CJK}])[ \t]?[（(][ \t]*(?P<latin>[A-Za-z\u00c0-\u024f\u0300-\u036f' ’\-]+?)[ \t]*[）)]"
+)
 _HAN_CHAR = re.compile(f"[{CJK}]")
 
 

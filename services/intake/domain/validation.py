@@ -76,7 +76,9 @@ def _structure(raw: dict[Any, Any], limits: Limits) -> tuple[list[Problem], set[
                 )
                 reported.add(path)
             else:
-                stack.extend((item, (*parts, index), depth + 1) for index, item in reversed(list(enumerate(value))))
+                stack.extend(
+                    (item, (*parts, index), depth + 1) for index, item in reversed(list(enumerate(value)))
+                )
         elif isinstance(value, str) and not value.isascii() and not _encodable(value):
             problems.append(
                 Problem(
@@ -103,9 +105,13 @@ def _key_problems(key: object, parts: tuple[Any, ...]) -> Iterator[Problem]:
     if not isinstance(key, str):
         yield Problem(path, f"key {show(key)} is not a string", "use text keys as in the contract")
     elif key.startswith("$"):
-        yield Problem(path, f"key '{show(key)}' starts with '$'", "rename or remove the key; keys may not start with $")
+        yield Problem(
+            path, f"key '{show(key)}' starts with '$'", "rename or remove the key; keys may not start with $"
+        )
     elif "." in key:
-        yield Problem(path, f"key '{show(key)}' contains '.'", "rename or remove the key; keys may not contain dots")
+        yield Problem(
+            path, f"key '{show(key)}' contains '.'", "rename or remove the key; keys may not contain dots"
+        )
     elif "\x00" in key:
         yield Problem(path, "key contains a NUL character", "remove the NUL character from the key")
 
@@ -122,7 +128,9 @@ def _limit_problems(raw: dict[Any, Any], limits: Limits) -> Iterator[Problem]:
                     "send the body as plain text and move large content into attachments",
                 )
         elif isinstance(value, str):
-            yield from _too_long(name, value, limits.max_title_chars if name == "title" else limits.max_field_chars)
+            yield from _too_long(
+                name, value, limits.max_title_chars if name == "title" else limits.max_field_chars
+            )
         elif name in _LIST_OF_TEXT and isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, str):
@@ -158,7 +166,10 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     if len(kept) <= MAX_PROBLEMS:
         return kept
     more = len(kept) - MAX_PROBLEMS
-    return [*kept[:MAX_PROBLEMS], Problem(ROOT, f"{more} more problems not listed", "fix the ones above and resend")]
+    return [
+        *kept[:MAX_PROBLEMS],
+        Problem(ROOT, f"{more} more problems not listed", "fix the ones above and resend"),
+    ]
 
 
 def _validate(raw: object, limits: Limits) -> tuple[UpstreamDocument | None, list[Problem]]:
@@ -191,8 +202,10 @@ def _validate(raw: object, limits: Limits) -> tuple[UpstreamDocument | None, lis
 
 
 def validate(raw: object, limits: Limits = Limits()) -> tuple[UpstreamDocument | None, list[Problem]]:
-    """The document if raw (parsed JSON of any shape) meets the contract, else every problem found; never raises."""
+    """The document if raw (parsed JSON, any shape) meets the contract, else every problem; never raises."""
     try:
         return _validate(raw, limits)
     except Exception:  # the contract boundary answers whatever arrives; tests assert this path stays unused
-        return None, [Problem(ROOT, "the document could not be checked", "send a JSON object following the contract")]
+        return None, [
+            Problem(ROOT, "the document could not be checked", "send a JSON object following the contract")
+        ]

@@ -78,41 +78,35 @@ class _Field:
             yield from regex.finditer(self.text, lo, hi)
 
 
-def _window_before(text: str, start: int, window: int, boundaries: str) -> int:
+def _window_before(text: str, start: int, window: int, boundaries: re.Pattern[str]) -> int:
     lo = max(0, start - window)
-    for b in boundaries:
-        k = text.rfind(b, lo, start)
-        if k >= lo:
-            lo = k + 1
+    for m in boundaries.finditer(text, lo, start):
+        lo = m.end()
     return lo
 
 
-def _window_after(text: str, end: int, window: int, boundaries: str) -> int:
+def _window_after(text: str, end: int, window: int, boundaries: re.Pattern[str]) -> int:
     hi = min(len(text), end + window)
-    for b in boundaries:
-        k = text.find(b, end, hi)
-        if k >= 0:
-            hi = k
-    return hi
+    m = boundaries.search(text, end, hi)
+    return hi if m is None else m.start()
 
 
-def _nearest(text: str, start: int, end: int, cue: ContextCue, boundaries: str) -> tuple[int, int, str] | None:
+def _nearest(
+    text: str, start: int, end: int, cue: ContextCue, boundaries: re.Pattern[str]
+) -> tuple[int, int, str] | None:
     """(distance, -length, word) of the cue word closest to the span, within its window."""
     best: tuple[int, int, str] | None = None
     if cue.side != "after":
-        lo = _window_before(text, start, cue.window, boundaries)
-        for w in cue.words:
-            k = text.rfind(w, lo, start)
-            if k >= 0:
-                hit = (start - k - len(w), -len(w), w)
-                best = hit if best is None or hit < best else best
+        last = None
+        for last in cue.regex.finditer(text, _window_before(text, start, cue.window, boundaries), start):
+            pass
+        if last is not None:
+            best = (start - last.end(), last.start() - last.end(), last.group())
     if cue.side != "before":
-        hi = _window_after(text, end, cue.window, boundaries)
-        for w in cue.words:
-            k = text.find(w, end, hi)
-            if k >= 0:
-                hit = (k - end, -len(w), w)
-                best = hit if best is None or hit < best else best
+        m = cue.regex.search(text, end, _window_after(text, end, cue.window, boundaries))
+        if m is not None:
+            hit = (m.start() - end, m.start() - m.end(), m.group())
+            best = hit if best is None or hit < best else best
     return best
 
 
@@ -127,7 +121,7 @@ def _score(rule: Rule, text: str, start: int, end: int, rules: RuleSet) -> tuple
     hits: list[tuple[tuple[int, int, str], ContextCue]] = []
     for cue in rule.context:
         if cue.delta:
-            hit = _nearest(text, start, end, cue, rules.boundaries)
+            hit = _nearest(text, start, end, cue, rules.boundary_regex)
             if hit is not None:
                 hits.append((hit, cue))
     confidence = rule.base
@@ -169,11 +163,11 @@ class _Spans:
 def _public_spans(field: _Field, rules: RuleSet) -> _Spans:
     spans: list[tuple[int, int]] = []
     for ident in rules.allowlist.identifiers:
-        spans.extend(_identifier_spans(field, ident, rules.boundaries))
+        spans.extend(_identifier_spans(field, ident, rules.boundary_regex))
     return _Spans(spans)
 
 
-def _identifier_spans(field: _Field, ident: PublicIdentifier, boundaries: str) -> list[tuple[int, int]]:
+def _identifier_spans(field: _Field, ident: PublicIdentifier, boundaries: re.Pattern[str]) -> list[tuple[int, int]]:
     text = field.text
     if ident.requires_any and not any(w in text for w in ident.requires_any):
         return []

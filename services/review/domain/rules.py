@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Final, Literal, cast
 
@@ -41,6 +42,10 @@ class ContextCue:
     window: int
     side: Side
     label: str = ""
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(_alternation(self.words))
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,10 @@ class RuleSet:
     mask_threshold: float
     human_threshold: float
     boundaries: str  # context windows stop at these characters (sentence ends)
+
+    @cached_property
+    def boundary_regex(self) -> re.Pattern[str]:
+        return re.compile("[" + re.escape(self.boundaries) + "]")
 
     @property
     def version(self) -> str:

@@ -16,7 +16,10 @@ def raw_document(**overrides: Any) -> dict[str, Any]:
         "title": "关于印发《上海市知识产权保护办法》的通知",
         "issuing_organ": "上海市知识产权局",
         "written_date": "2023-05-16",
-        "body": "各区知识产权局：\n现将《上海市知识产权保护办法》印发给你们，请认真贯彻执行。\n上海市知识产权局\n2023年5月16日",
+        "body": (
+            "各区知识产权局：\n现将《上海市知识产权保护办法》印发给你们，请认真贯彻执行。\n"
+            "上海市知识产权局\n2023年5月16日"
+        ),
     }
     for key, value in overrides.items():
         if value is None:

@@ -53,7 +53,9 @@ def test_records_chinese_numerals_and_format_changes() -> None:
     ]
 
 
-@pytest.mark.parametrize("written", ["2023-02-30", "二〇二三年二月三十日", "2023年13月1日", "2023-04-31", "2023-00-10"])
+@pytest.mark.parametrize(
+    "written", ["2023-02-30", "二〇二三年二月三十日", "2023年13月1日", "2023-04-31", "2023-00-10"]
+)
 def test_invalid_calendar_dates_are_not_dates(written: str) -> None:
     parsed = parse_date_steps(written)
     assert parsed.value is None
@@ -62,8 +64,8 @@ def test_invalid_calendar_dates_are_not_dates(written: str) -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["", "yesterday", "2023-05", "16/05/2023", "2023-05-16T10:00:00", "2023-5/16", "二〇二三年五月", "五月十六日",
-     "二〇二三年十十月一日", "二〇二三年五月四十日", "2023年5月16日上午"],
+    ["", "yesterday", "2023-05", "16/05/2023", "2023-05-16T10:00:00", "2023-5/16", "二〇二三年五月",
+     "五月十六日", "二〇二三年十十月一日", "二〇二三年五月四十日", "2023年5月16日上午"],
 )  # fmt: skip
 def test_unrecognized_dates_are_not_guessed(written: str) -> None:
     assert parse_date(written) is None

@@ -69,8 +69,9 @@ def test_reads_traditional_hao() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "12号", "〔2023〕12号", "沪知局2023年12号", "沪知局〔23〕12号", "沪知局〔2023〕号", "沪知局〔2023〕0号",
-     "沪知局〔1800〕1号", "ABC〔2023〕1号", "沪知局〔2023〕12号附件", "沪知局〔٢٠٢٣〕12号"],
+    ["", "12号", "〔2023〕12号", "沪知局2023年12号", "沪知局〔23〕12号", "沪知局〔2023〕号",
+     "沪知局〔2023〕0号", "沪知局〔1800〕1号", "ABC〔2023〕1号", "沪知局〔2023〕12号附件",
+     "沪知局〔٢٠٢٣〕12号"],
 )  # fmt: skip
 def test_refuses_text_that_is_not_a_document_number(text: str) -> None:
     assert normalize_doc_number(text) is None

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import pytest
 
 from services.intake.domain.mojibake import find_mojibake
@@ -103,9 +105,16 @@ def test_converts_traditional_to_simplified() -> None:
         lambda s: s.encode("gbk").decode("latin-1"),
         lambda s: s.encode("gbk").decode("utf-8", errors="replace"),
     ],
-    ids=["utf8-as-gbk", "utf8-as-gbk-lossy", "utf8-as-cp1252", "utf8-as-latin1", "gbk-as-latin1", "gbk-as-utf8"],
+    ids=[
+        "utf8-as-gbk",
+        "utf8-as-gbk-lossy",
+        "utf8-as-cp1252",
+        "utf8-as-latin1",
+        "gbk-as-latin1",
+        "gbk-as-utf8",
+    ],
 )
-def test_detects_mojibake_from_common_encoding_mixups(source: str, garble) -> None:  # type: ignore[no-untyped-def]
+def test_detects_mojibake_from_common_encoding_mixups(source: str, garble: Callable[[str], str]) -> None:
     assert find_mojibake(garble(source)) is not None
 
 
@@ -116,7 +125,13 @@ def test_detects_mojibake_signatures(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [GENUINE, "Café Müller, São Paulo, naïve façade", "温度 20°C ±5，价格 ¥100、€5", "ÉCOLE", "关於印發知識產權保護辦法"],
+    [
+        GENUINE,
+        "Café Müller, São Paulo, naïve façade",
+        "温度 20°C ±5，价格 ¥100、€5",
+        "ÉCOLE",
+        "关於印發知識產權保護辦法",
+    ],
 )
 def test_genuine_text_is_not_mojibake(text: str) -> None:
     assert find_mojibake(text) is None
