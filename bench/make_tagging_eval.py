@@ -38,7 +38,7 @@ PEOPLE = ["张老师", "李先生", "王女士", "陈科长", "刘老师", "赵�
 # --------------------------------------------------------------------------- themes
 # What each theme is about, as topic codes (leaf level; parents are added from the tree).
 THEME_TOPICS: dict[str, tuple[str, ...]] = {
-    "patent_subsidy": ("topic.patent.subsidy", "topic.patent.application"),
+    "patent_subsidy": ("topic.patent.subsidy",),
     "patent_award": ("topic.patent.subsidy",),
     "patent_prereview": ("topic.patent.application", "topic.protection.rapid"),
     "pct_layout": ("topic.patent.application",),
@@ -483,7 +483,7 @@ class Standalone:
 
 
 POLICIES = [
-    Policy("{city}专利资助办法", "doc_type.measures", ("patent_subsidy",),
+    Policy("{city}专利资助办法", "doc_type.measures", ("patent_subsidy", "pct_layout"),
            ("audience.enterprise", "audience.university", "audience.individual"), "articles"),
     Policy("{city}知识产权质押融资风险补偿资金管理办法", "doc_type.measures", ("patent_pledge",),
            ("audience.enterprise.sme",), "articles"),

@@ -73,7 +73,7 @@ def _post_document(client: httpx.Client, intake: str, path: Path) -> dict[str, A
     if response.status_code != 202:
         problems = "; ".join(f"{e['field']}: {e['problem']}" for e in body.get("errors", [])) or body.get("detail")
         return {"error": f"{path.name}: {problems}"}
-    return body  # type: ignore[no-any-return]
+    return body
 
 
 @app.command()

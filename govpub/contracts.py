@@ -7,6 +7,7 @@ a new schema with them, so a change that would break a consumer fails CI instead
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,56 @@ def render() -> dict[str, str]:
         }
     )
     files["asyncapi.yaml"] = _dump_yaml(_asyncapi())
+    for name, example in examples().items():
+        files[f"examples/events/{name}.json"] = _dump_json(example)
     return files
+
+
+def examples() -> dict[str, dict[str, Any]]:
+    """One valid payload per public event, built through the models so they cannot drift."""
+    at = datetime(2024, 3, 15, 9, 30, tzinfo=UTC)
+    doc_id = "c11d6d32-b5fb-598e-9102-ab1c799d11a8"
+    content = events.DocumentContent(
+        doc_number="沪知局〔2024〕7号",
+        title="上海市知识产权局关于开展2024年园区中小企业专利质押融资入园惠企活动的通知",
+        issuing_organ="上海市知识产权局",
+        doc_type="通知",
+        written_date="2024-03-15",
+        disclosure="主动公开",
+        body="各区知识产权局，各有关园区：……咨询电话：12345。",
+        note="（此件主动公开）",
+        addressees=["各区知识产权局", "各有关园区"],
+    )
+    digest = "sha256:" + "0" * 64
+    tag = events.TagRef(
+        code="topic.patent.pledge", dimension="topic", name_zh="专利质押融资", name_en="Patent pledge financing",
+        confidence=0.92, evidence=[events.TagEvidence(term="质押融资", field="title", start=27, end=31)],
+    )
+    built: list[events.EventPayload] = [
+        events.DocumentReceived(
+            document_id=doc_id, version=1, content_hash=digest, source_system="oa-shzscq", source_id="2024-0117",
+            received_at=at, document=content,
+        ),
+        events.DecisionMade(
+            document_id=doc_id, version=1, content_hash=digest, decision="approved", rules_version="1",
+            document=content, decided_by="auto", decided_at=at,
+        ),
+        events.DocumentTagged(
+            document_id=doc_id, version=1, content_hash=digest, catalogue_version=1, tags=[tag], tagged_at=at,
+        ),
+        events.DocumentReleased(
+            document_id=doc_id, release_id=f"{doc_id}:v1", version=1, url=f"https://portal.example/documents/{doc_id}",
+            doc_number=content.doc_number, title=content.title, issuing_organ=content.issuing_organ,
+            doc_type=content.doc_type, written_date=content.written_date, released_at=at,
+            summary="各区知识产权局，各有关园区：……", body=content.body,
+            tags=[events.PublicTag(code=tag.code, dimension=tag.dimension, name_zh=tag.name_zh)],
+        ),
+        events.DocumentWithdrawn(
+            document_id=doc_id, release_id=f"{doc_id}:v1", version=1, reason="政策调整", withdrawn_at=at,
+            url=f"https://portal.example/documents/{doc_id}",
+        ),
+    ]
+    return {type(e).__name__: e.model_dump(mode="json") for e in built}
 
 
 def _asyncapi() -> dict[str, Any]:

@@ -57,10 +57,11 @@ def create_app(secret: str) -> FastAPI:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     args = parser.parse_args()
     secret = os.environ.get("GOVPUB_DISTRIBUTION_WEBHOOK_SECRET", "govpub-demo-secret")
-    uvicorn.run(create_app(secret), host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(create_app(secret), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -346,8 +346,8 @@ class Stack:
         self.wait_ready([name])
 
     def down(self) -> None:
-        for proc in list(self.services.values()):
-            proc.stop()
+        for service in list(self.services.values()):
+            service.stop()
         for proc in (self.receiver, self.database, self.broker):
             if proc is not None:
                 proc.stop()

@@ -56,7 +56,7 @@ class ConsumerState:
         return {k: max(0, hw - self.position.get(k, 0)) for k, hw in self.high_water.items()}
 
 
-class _AssignmentListener(ConsumerRebalanceListener):  # type: ignore[misc]
+class _AssignmentListener(ConsumerRebalanceListener):
     def __init__(self, group: str, state: ConsumerState) -> None:
         self.group = group
         self.state = state
@@ -199,9 +199,9 @@ def subscribe(
         return msg.body
 
     async def on_batch(body: list[Any], message: KafkaMessage) -> None:
-        records: tuple[ConsumerRecord, ...] = message.raw_message  # type: ignore[assignment]
+        records: tuple[ConsumerRecord, ...] = message.raw_message
         started = asyncio.get_running_loop().time()
-        good: list[Incoming[P]] = []
+        good: list[Incoming[Any]] = []
         for record in records:
             key = (group, record.topic, record.partition)
             state.position[key] = record.offset + 1

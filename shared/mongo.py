@@ -8,7 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.settings import CommonSettings
 
 
-def make_client(settings: CommonSettings, app_name: str) -> AsyncMongoClient[dict]:  # type: ignore[type-arg]
+def make_client(settings: CommonSettings, app_name: str) -> AsyncMongoClient[dict]:
     return AsyncMongoClient(
         settings.mongo_url,
         appname=app_name,
@@ -18,7 +18,7 @@ def make_client(settings: CommonSettings, app_name: str) -> AsyncMongoClient[dic
     )
 
 
-async def ping(db: AsyncDatabase) -> bool:  # type: ignore[type-arg]
+async def ping(db: AsyncDatabase) -> bool:
     try:
         await db.command("ping")
         return True

@@ -64,7 +64,7 @@ class Outgoing:
         return cls(envelope, event.TOPIC, event.document_id, event.model_dump(mode="json"))
 
 
-async def ensure_indexes(db: AsyncDatabase) -> None:  # type: ignore[type-arg]
+async def ensure_indexes(db: AsyncDatabase) -> None:
     await db.outbox.create_index([("pending", ASCENDING), ("seq", ASCENDING)], sparse=True)
     await db.outbox.create_index([("subject", ASCENDING), ("seq", ASCENDING)])
 
@@ -73,7 +73,7 @@ async def ensure_indexes(db: AsyncDatabase) -> None:  # type: ignore[type-arg]
 class UnitOfWork:
     """One transaction: state writes, inbox records and staged events commit together."""
 
-    db: AsyncDatabase  # type: ignore[type-arg]
+    db: AsyncDatabase
     session: AsyncClientSession
     consumer: str | None
     staged: list[Outgoing] = field(default_factory=list)
@@ -113,7 +113,7 @@ class Outbox:
     def __init__(
         self,
         client: Any,
-        db: AsyncDatabase,  # type: ignore[type-arg]
+        db: AsyncDatabase,
         broker: KafkaBroker,
         *,
         poll_interval_s: float = 0.5,
@@ -132,7 +132,7 @@ class Outbox:
         self._seq = 0
 
     @contextlib.asynccontextmanager
-    async def unit_of_work(self, consumer: str | None = None):  # type: ignore[no-untyped-def]
+    async def unit_of_work(self, consumer: str | None = None):
         async with self.client.start_session() as session:
             uow = UnitOfWork(self.db, session, consumer)
             async with await session.start_transaction():

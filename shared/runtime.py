@@ -46,7 +46,7 @@ class Runtime:
         self.dead_letters = DeadLetters(self.broker, service, self.metrics.on_dead_letter)
         self.groups: list[str] = []
         self._client: Any = None
-        self._db: AsyncDatabase | None = None  # type: ignore[type-arg]
+        self._db: AsyncDatabase | None = None
         self._outbox: Outbox | None = None
         self._started_hooks: list[Hook] = []
         self._stopping_hooks: list[Hook] = []
@@ -100,7 +100,7 @@ class Runtime:
     # ---- resources (available once started)
 
     @property
-    def db(self) -> AsyncDatabase:  # type: ignore[type-arg]
+    def db(self) -> AsyncDatabase:
         assert self._db is not None, "the runtime is not started"
         return self._db
 

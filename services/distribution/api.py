@@ -46,7 +46,7 @@ def build_router(
             filter_["status"] = status
         if channel:
             filter_["channel_id"] = channel
-        rows = await repository().list(filter_, limit)
+        rows = await repository().find(filter_, limit)
         return {"deliveries": [_json(r) for r in rows], "count": len(rows)}
 
     @router.get("/v1/channels")

@@ -16,7 +16,7 @@ Session = AsyncClientSession | None
 
 
 class DeliveryRepository:
-    def __init__(self, db: AsyncDatabase) -> None:  # type: ignore[type-arg]
+    def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
 
     async def ensure_indexes(self) -> None:
@@ -78,7 +78,7 @@ class DeliveryRepository:
             ops.append(UpdateOne({"_id": delivery_id}, update))
         await self.db.deliveries.bulk_write(ops, ordered=False)
 
-    async def list(self, filter_: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    async def find(self, filter_: dict[str, Any], limit: int) -> list[dict[str, Any]]:
         cursor = self.db.deliveries.find(filter_, {"payload": 0}, sort=[("created_at", ASCENDING)], limit=limit)
         return [r async for r in cursor]
 
@@ -87,5 +87,5 @@ class DeliveryRepository:
         return [r async for r in cursor]
 
     async def health(self, channel_id: str) -> dict[str, int]:
-        pipeline = [{"$match": {"channel_id": channel_id}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+        pipeline: list[dict[str, Any]] = [{"$match": {"channel_id": channel_id}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
         return {r["_id"]: r["n"] async for r in await self.db.deliveries.aggregate(pipeline)}

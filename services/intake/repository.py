@@ -14,7 +14,7 @@ from services.intake.identity import Known
 
 
 class IntakeRepository:
-    def __init__(self, db: AsyncDatabase) -> None:  # type: ignore[type-arg]
+    def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
 
     async def ensure_indexes(self) -> None:

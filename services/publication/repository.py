@@ -13,7 +13,7 @@ Session = AsyncClientSession | None
 
 
 class PublicationRepository:
-    def __init__(self, db: AsyncDatabase) -> None:  # type: ignore[type-arg]
+    def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
 
     async def ensure_indexes(self) -> None:

@@ -10,7 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 
 class ReviewRepository:
-    def __init__(self, db: AsyncDatabase) -> None:  # type: ignore[type-arg]
+    def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
 
     async def ensure_indexes(self) -> None:

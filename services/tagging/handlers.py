@@ -21,7 +21,7 @@ def tag_ref(tag: TagAssignment, source: str = "rule") -> events.TagRef:
         name_zh=tag.name_zh,
         name_en=tag.name_en,
         confidence=tag.confidence,
-        source=source,  # type: ignore[arg-type]
+        source=source,
         evidence=[
             events.TagEvidence(term=e.term, field=e.field, start=e.start, end=e.end) for e in tag.evidence
         ],

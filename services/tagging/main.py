@@ -22,10 +22,10 @@ def create_app(settings: TaggingSettings | None = None) -> FastAPI:
         return TaggingRepository(runtime.db)
 
     def catalogue() -> Catalogue:
-        return loaded["catalogue"]  # type: ignore[no-any-return]
+        return loaded["catalogue"]
 
     def tagger() -> Tagger:
-        return loaded["tagger"]  # type: ignore[no-any-return]
+        return loaded["tagger"]
 
     @runtime.on_started
     async def _prepare(rt: Runtime) -> None:

@@ -12,7 +12,7 @@ from services.distribution.domain import Work
 
 
 class FeedAdapter:
-    def __init__(self, db: AsyncDatabase, channel_id: str) -> None:  # type: ignore[type-arg]
+    def __init__(self, db: AsyncDatabase, channel_id: str) -> None:
         self.entries = db.feed_entries
         self.channel_id = channel_id
 
@@ -33,7 +33,7 @@ class FeedAdapter:
                 "summary": p["summary"],
                 "url": p["url"],
                 "doc_number": p.get("doc_number"),
-                "tags": [t["code"] for t in p.get("tags", [])],
+                "tags": [t["code"] for t in p.get("tags", [])],  # type: ignore[attr-defined]
                 "released_at": datetime.fromisoformat(str(p["released_at"])),
             },
             upsert=True,
@@ -62,4 +62,4 @@ def render_atom(entries: list[dict[str, Any]], *, feed_url: str, portal_url: str
         fe.published(e["released_at"])
         for tag in e.get("tags", []):
             fe.category(term=tag)
-    return fg.atom_str(pretty=True)  # type: ignore[no-any-return]
+    return fg.atom_str(pretty=True)

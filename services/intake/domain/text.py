@@ -225,8 +225,17 @@ def pinyin_syllables(gloss: str) -> int | None:
 
 def remove_romanization(text: str) -> tuple[str, list[Edit]]:
     """Drop pinyin glosses written in brackets right after Chinese characters, e.g. 专利(zhuanli) -> 专利."""
-    if "(" not in text and "（" not in text:
-        return text, []
+    edits: list[Edit] = []
+    # Repeated glosses (专利(zhuanli)(zhuan li)) surface one per pass; each pass shortens the text.
+    while "(" in text or "（" in text:
+        text, found = _remove_glosses_once(text)
+        if not found:
+            break
+        edits += found
+    return text, edits
+
+
+def _remove_glosses_once(text: str) -> tuple[str, list[Edit]]:
     edits: list[Edit] = []
     kept: list[str] = []
     cursor = 0

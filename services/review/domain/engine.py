@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 from .masking import mask
@@ -72,10 +72,6 @@ class _Field:
         if gate not in self._windows:
             self._windows[gate] = _windows(self.text, gate)
         return self._windows[gate]
-
-    def matches(self, regex: re.Pattern[str], gate: str | None) -> Iterator[re.Match[str]]:
-        for lo, hi in self.regions(gate):
-            yield from regex.finditer(self.text, lo, hi)
 
 
 def _window_before(text: str, start: int, window: int, boundaries: re.Pattern[str]) -> int:
@@ -160,62 +156,66 @@ class _Spans:
         return i >= 0 and self.ends[i] > s
 
 
-def _public_spans(field: _Field, rules: RuleSet) -> _Spans:
+def _public_spans(field: _Field, present: set[str], rules: RuleSet) -> _Spans:
     spans: list[tuple[int, int]] = []
     for ident in rules.allowlist.identifiers:
+        if ident.requires_any and present.isdisjoint(ident.requires_any):
+            continue
         spans.extend(_identifier_spans(field, ident, rules.boundary_regex))
     return _Spans(spans)
 
 
 def _identifier_spans(field: _Field, ident: PublicIdentifier, boundaries: re.Pattern[str]) -> list[tuple[int, int]]:
     text = field.text
-    if ident.requires_any and not any(w in text for w in ident.requires_any):
-        return []
     spans = []
     check = VALIDATORS[ident.validator] if ident.validator else None
-    for m in field.matches(ident.regex, ident.gate):
-        s, e = m.span(ident.group)
-        if s == e or (check is not None and not check(text[s:e])):
-            continue
-        cue = ident.requires_context
-        if cue is not None and _nearest(text, s, e, cue, boundaries) is None:
-            continue
-        spans.append((s, e))
+    for lo, hi in field.regions(ident.gate):
+        for m in ident.regex.finditer(text, lo, hi):
+            s, e = m.span(ident.group)
+            if s == e or (check is not None and not check(text[s:e])):
+                continue
+            cue = ident.requires_context
+            if cue is not None and _nearest(text, s, e, cue, boundaries) is None:
+                continue
+            spans.append((s, e))
     return spans
 
 
 def _scan_text(field_name: str, original: str, rules: RuleSet) -> list[Finding]:
     field = _Field(_fold_width(original))
     text = field.text
+    present = rules.triggers.present(text)
     public: _Spans | None = None  # computed on first need
     found: list[Finding] = []
     for rule in rules.rules:
-        if rule.requires_any and not any(w in text for w in rule.requires_any):
+        if rule.requires_any and present.isdisjoint(rule.requires_any):
+            continue
+        regions = field.regions(rule.gate)
+        if not regions:
             continue
         check = VALIDATORS[rule.validator] if rule.validator else None
-        for m in field.matches(rule.regex, rule.gate):
-            s, e = m.span(rule.group)
-            if s == e:
-                continue
-            if check is not None and not check(text[s:e]):
-                continue
-            if rule.exemptable:
-                if public is None:
-                    public = _public_spans(field, rules)
-                if public.overlaps(s, e):
+        for lo, hi in regions:
+            for m in rule.regex.finditer(text, lo, hi):
+                s, e = m.span(rule.group)
+                if s == e or (check is not None and not check(text[s:e])):
                     continue
-            confidence, notes = _score(rule, text, s, e, rules)
-            if confidence >= rules.mask_threshold:
-                action = rule.action
-            elif confidence >= rules.human_threshold:
-                action = "human"
-            else:
-                continue
-            if check is not None and rule.validator is not None:
-                notes.insert(1, VALIDATOR_NOTES[rule.validator])
-            what = rule.description or rule.kind
-            reason = f"{what}: " + "; ".join(notes) + f" -> {confidence:.2f} {action}"
-            found.append(Finding(rule.id, rule.kind, field_name, s, e, original[s:e], confidence, reason, action))
+                if rule.exemptable:
+                    if public is None:
+                        public = _public_spans(field, present, rules)
+                    if public.overlaps(s, e):
+                        continue
+                confidence, notes = _score(rule, text, s, e, rules)
+                if confidence >= rules.mask_threshold:
+                    action = rule.action
+                elif confidence >= rules.human_threshold:
+                    action = "human"
+                else:
+                    continue
+                if rule.validator is not None:
+                    notes.insert(1, VALIDATOR_NOTES[rule.validator])
+                what = rule.description or rule.kind
+                reason = f"{what}: " + "; ".join(notes) + f" -> {confidence:.2f} {action}"
+                found.append(Finding(rule.id, rule.kind, field_name, s, e, original[s:e], confidence, reason, action))
     return found
 
 

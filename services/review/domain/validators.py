@@ -32,12 +32,12 @@ _USCC_WEIGHTS: Final = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 
 
 
 def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
+    return "".join(c for c in text if c.isdecimal())
 
 
 def resident_id_check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of an ID number."""
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17 or not first17.isdecimal():
         raise ValueError("first17 must be exactly 17 decimal digits")
     total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
@@ -53,7 +53,7 @@ def _valid_date(year: int, month: int, day: int) -> bool:
 
 def _id18_shape(value: str) -> bool:
     """Region code and birth date plausible; the check digit is not looked at."""
-    if len(value) != 18 or not value[:17].isdigit():
+    if len(value) != 18 or not value[:17].isdecimal():
         return False
     if value[17] not in "0123456789Xx":
         return False
@@ -78,7 +78,7 @@ def is_resident_id_18_bad_check(value: str) -> bool:
 
 def is_resident_id_15(value: str) -> bool:
     """Legacy 15-digit ID number: region + yymmdd (19yy) + 3 digits."""
-    if len(value) != 15 or not value.isdigit():
+    if len(value) != 15 or not value.isdecimal():
         return False
     if int(value[:2]) not in PROVINCE_CODES:
         return False
@@ -98,7 +98,7 @@ def is_uscc(value: str) -> bool:
     value = value.upper()
     if len(value) != 18 or any(c not in _USCC_VALUE for c in value):
         return False
-    if not value[2:8].isdigit():  # positions 3-8 are the administrative division code
+    if not value[2:8].isdecimal():  # positions 3-8 are the administrative division code
         return False
     return uscc_check_char(value[:17]) == value[17]
 
@@ -110,7 +110,7 @@ def is_uscc_not_resident_id(value: str) -> bool:
 
 def luhn_check_digit(payload: str) -> str:
     """The Luhn check digit to append to `payload` (decimal digits)."""
-    if not payload.isdigit():
+    if not payload.isdecimal():
         raise ValueError("payload must be decimal digits")
     total = 0
     for i, c in enumerate(reversed(payload)):

@@ -82,7 +82,7 @@ class Rule(_Frozen):
       (``个人`` inside ``个人信息``);
     - ``title_suffixes``: document types read from the end of the title (最后的文种);
     - ``doc_type_values``: values of the upstream doc_type field that mean this tag.
-    Unset ``match``/``weights``/``threshold``/``body_cap`` inherit dimension, then catalogue defaults.
+    Unset ``match``/``weights``/``threshold``/``body_cap``/``per_sentence`` inherit dimension, then catalogue defaults.
     """
 
     match: MatchMode | None = None
@@ -96,6 +96,9 @@ class Rule(_Frozen):
     weights: Weights = Weights()
     threshold: float | None = Field(default=None, gt=0)
     body_cap: int | None = Field(default=None, ge=1, description="body hits counted per term")
+    per_sentence: bool | None = Field(
+        default=None, description="body hits in one sentence count once (the strongest): a passing mention stays one"
+    )
 
 
 class RuleDefaults(_Frozen):
@@ -103,6 +106,17 @@ class RuleDefaults(_Frozen):
     weights: Weights = Weights()
     threshold: float | None = Field(default=None, gt=0)
     body_cap: int | None = Field(default=None, ge=1)
+    per_sentence: bool | None = None
+
+
+class Cues(_Frozen):
+    """Where a document says whom it is for. Body hits inside a cue region score `factor` times:
+    the `reach` characters after a cue term (适用对象, 申报主体…) and the addressee line (主送机关)."""
+
+    terms: tuple[str, ...] = ()
+    reach: int = Field(default=80, ge=1)
+    factor: float = Field(default=2.0, ge=1)
+    addressee: bool = True
 
 
 class Dimension(_Frozen):
@@ -116,6 +130,7 @@ class Dimension(_Frozen):
     exclusive: bool = False
     default: str | None = None
     defaults: RuleDefaults = RuleDefaults()
+    cues: Cues | None = None
 
 
 class Tag(_Frozen):

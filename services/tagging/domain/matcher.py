@@ -10,11 +10,13 @@ assigned; a weaker one is a suggestion. Confidence is ``1 - 0.5 ** (score / thre
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from itertools import islice
 
-from .catalogue import Catalogue, Dimension, Rule, RuleDefaults, Tag, TermSpec
+from .catalogue import Catalogue, Cues, Dimension, Rule, RuleDefaults, Tag, TermSpec
 from .results import Evidence, TagAssignment, TaggingResult
 from .scanner import TermScanner, WordChecker, build_tokenizer
 
@@ -28,6 +30,11 @@ _MAX_EVIDENCE = 12
 _TITLE_TAIL = re.compile(
     r"(?:[\s。．.，,；;：:!！?？\"“”'’》〉」』]+|[（(【\[〔][^（()）【】\[\]〔〕]{0,30}[）)】\]〕])$"
 )
+
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+# The addressee line (主送机关): near the top, short, ends with a colon — "各有关企业：".
+_ADDRESSEE = re.compile(r"^[^\n：:。]{2,80}[：:][ \t]*$", re.MULTILINE)
+_ADDRESSEE_WITHIN = 300
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class _Pattern:
 class _CompiledTag:
     tag: Tag
     order: int
+    keys: frozenset[str]  # every literal term key, to skip tags with no hit at all
     terms: tuple[_Term, ...]
     required: frozenset[str]
     patterns: tuple[_Pattern, ...]
@@ -59,6 +67,13 @@ class _CompiledTag:
     weights: dict[str, float]
     threshold: float
     body_cap: int
+    per_sentence: bool
+    cues: Cues | None
+
+    @property
+    def always_scored(self) -> bool:
+        """Tags whose evidence is not a literal term: regexes, the title's 文种, the doc_type field."""
+        return bool(self.patterns or self.suffixes or self.doc_type_values)
 
 
 @dataclass
@@ -69,6 +84,31 @@ class _Document:
     hits: dict[str, dict[str, list[int]]]
     checkers: dict[str, WordChecker]
     suffix: tuple[str, int, int] | None
+    _sentence_ends: list[int] | None = None
+    _cue_regions: dict[int, list[tuple[int, int]]] = dataclass_field(default_factory=dict)
+
+    def cue_regions(self, cues: Cues) -> list[tuple[int, int]]:
+        """Body spans where the document says whom it addresses (cached per cue set)."""
+        regions = self._cue_regions.get(id(cues))
+        if regions is None:
+            body_hits = self.hits["body"]
+            regions = [
+                (s, s + len(term) + cues.reach)
+                for term in cues.terms
+                for s in body_hits.get(term.lower(), ())
+            ]
+            if cues.addressee:
+                line = _ADDRESSEE.search(self.body, 0, _ADDRESSEE_WITHIN)
+                if line is not None:
+                    regions.append(line.span())
+            self._cue_regions[id(cues)] = regions
+        return regions
+
+    def sentence_of(self, pos: int) -> int:
+        """Index of the body sentence holding `pos`."""
+        if self._sentence_ends is None:
+            self._sentence_ends = [m.start() for m in _SENTENCE_END.finditer(self.body)]
+        return bisect_left(self._sentence_ends, pos)
 
     def text(self, field: str) -> str:
         return self.title if field == "title" else self.body
@@ -88,9 +128,13 @@ class Tagger:
         self._body_limit = body_limit
         self._compiled = tuple(_compile(catalogue, tag, i) for i, tag in enumerate(catalogue.tags))
         self._by_code = {c.tag.code: c for c in self._compiled}
+        self._by_dimension: dict[str, list[_CompiledTag]] = {}
+        for c in self._compiled:
+            self._by_dimension.setdefault(c.tag.dimension, []).append(c)
         positive = {t.key for c in self._compiled for t in c.terms}
         excluded = {x for c in self._compiled for x in c.exclude}
-        self._scanner = TermScanner(positive | excluded)
+        cue_terms = {t.lower() for d in catalogue.dimensions if d.cues for t in d.cues.terms}
+        self._scanner = TermScanner(positive | excluded | cue_terms)
         self._compounds = frozenset(positive)
         words = [t.label for c in self._compiled for t in c.terms] + [x for c in self._compiled for x in c.exclude]
         self._tokenizer = build_tokenizer(w for w in words if len(w) > 1)
@@ -118,7 +162,10 @@ class Tagger:
             suffix=self._final_type(title),
         )
         scores: dict[str, _Score] = {}
+        found = doc.hits["title"].keys() | doc.hits["body"].keys()
         for compiled in self._compiled:
+            if compiled.keys.isdisjoint(found) and not compiled.always_scored:
+                continue
             score = self._score(compiled, doc)
             if score.points > 0:
                 scores[compiled.tag.code] = score
@@ -182,6 +229,11 @@ class Tagger:
         candidates.sort()
         masks = [(s, s + len(x)) for x in c.exclude for s in hits.get(x, ())]
         checker = doc.checkers[field]
+        per_sentence = c.per_sentence and field == "body"
+        cued = c.cues is not None and field == "body"
+        regions = doc.cue_regions(c.cues) if c.cues is not None and cued else []
+        factor = c.cues.factor if c.cues is not None and cued else 1.0
+        sentence_points: dict[int, float] = {}
         counts: dict[str, int] = {}
         covered_to = -1
         points = 0.0
@@ -191,15 +243,27 @@ class Tagger:
             if end <= covered_to:
                 continue  # nested inside a longer hit of this tag
             if counts.get(label, 0) >= cap:
-                covered_to = max(covered_to, end)
+                if end > covered_to:
+                    covered_to = end
                 continue
             if any(s < end and start < e for s, e in masks):
                 continue
             if word and not checker.is_word(start, end):
                 continue
             counts[label] = counts.get(label, 0) + 1
-            covered_to = max(covered_to, end)
-            points += c.weights[field] * weight
+            if end > covered_to:
+                covered_to = end
+            gained = c.weights[field] * weight
+            if regions and any(a <= start < b for a, b in regions):
+                gained *= factor
+            if per_sentence:
+                sentence = doc.sentence_of(start)
+                previous = sentence_points.get(sentence, 0.0)
+                if gained > previous:
+                    points += gained - previous
+                    sentence_points[sentence] = gained
+            else:
+                points += gained
             evidence.append(Evidence(label, "title" if field == "title" else "body", start, end))
         return points, evidence
 
@@ -207,11 +271,8 @@ class Tagger:
 
     def _select(self, scores: dict[str, _Score]) -> dict[str, _Score]:
         assigned: dict[str, _Score] = {}
-        by_dimension: dict[str, list[_CompiledTag]] = {}
-        for c in self._compiled:
-            by_dimension.setdefault(c.tag.dimension, []).append(c)
         for dimension in self._catalogue.dimensions:
-            members = by_dimension.get(dimension.code, [])
+            members = self._by_dimension.get(dimension.code, [])
             passing = [c for c in members if c.tag.code in scores and scores[c.tag.code].points >= c.threshold]
             if dimension.exclusive:
                 passing = _best(passing, scores)
@@ -290,6 +351,7 @@ def _compile(catalogue: Catalogue, tag: Tag, order: int) -> _CompiledTag:
     mode = next((layer.match for layer in layers if layer.match is not None), "substring")
     threshold = next((layer.threshold for layer in layers if layer.threshold is not None), _BUILTIN_THRESHOLD)
     body_cap = next((layer.body_cap for layer in layers if layer.body_cap is not None), _BUILTIN_BODY_CAP)
+    per_sentence = next((layer.per_sentence for layer in layers if layer.per_sentence is not None), False)
 
     def terms(specs: Iterable[TermSpec], exact: bool, gate: bool = False) -> list[_Term]:
         return [
@@ -301,10 +363,12 @@ def _compile(catalogue: Catalogue, tag: Tag, order: int) -> _CompiledTag:
     doc_type_values = {v.strip().lower() for v in rule.doc_type_values}
     if doc_type_values:  # upstream may also send the code or its last segment ("notice")
         doc_type_values |= {tag.code, tag.code.rsplit(".", 1)[-1]}
+    literal = terms(rule.any_of, exact=False) + all_terms + terms(rule.phrases, exact=True)
     return _CompiledTag(
         tag=tag,
         order=order,
-        terms=tuple(terms(rule.any_of, exact=False) + all_terms + terms(rule.phrases, exact=True)),
+        keys=frozenset(t.key for t in literal),
+        terms=tuple(literal),
         required=frozenset(t.key for t in all_terms),
         patterns=tuple(_Pattern(re.compile(p.pattern), p.weight, p.fields) for p in rule.regex),
         exclude=tuple(x.lower() for x in rule.exclude),
@@ -313,4 +377,6 @@ def _compile(catalogue: Catalogue, tag: Tag, order: int) -> _CompiledTag:
         weights=weights,
         threshold=threshold,
         body_cap=body_cap,
+        per_sentence=per_sentence,
+        cues=dimension.cues if dimension else None,
     )

@@ -11,7 +11,7 @@ import jieba
 
 # Clause delimiters: a clause is what jieba segments to decide if a hit is a whole word.
 _DELIMITERS = frozenset("。；;！!？?，,、：:\n\r\t 　（）()《》〈〉“”\"'‘’【】[]〔〕")
-_CLAUSE_REACH = 24  # characters looked at on each side of a hit
+_CLAUSE_REACH = 12  # characters looked at on each side of a hit
 
 _Trie = dict[str, "_Trie"]
 
@@ -36,33 +36,43 @@ def _trie_pattern(terms: Iterable[str]) -> str:
 
 
 class TermScanner:
-    """Finds every occurrence (overlapping ones included) of a fixed set of terms, ignoring ASCII case."""
+    """Finds every occurrence (overlapping ones included) of a fixed set of terms.
+
+    ASCII terms also match in upper and lower case. The regex is case-sensitive on purpose:
+    with IGNORECASE `re` loses its first-character prefilter and runs ~4x slower.
+    """
 
     def __init__(self, terms: Iterable[str]) -> None:
-        keys = sorted({t.lower() for t in terms if t})
-        self._regex = re.compile(_trie_pattern(keys), re.IGNORECASE) if keys else None
-        key_set = set(keys)
+        spellings: dict[str, str] = {}  # spelling in text → term key (lower case)
+        for term in terms:
+            if term:
+                for spelling in (term, term.lower(), term.upper()):
+                    spellings[spelling] = term.lower()
+        self._regex = re.compile(_trie_pattern(spellings)) if spellings else None
         # A match is the longest term starting at a position; its prefixes that are terms match too.
-        self._prefixes: dict[str, tuple[str, ...]] = {
-            key: tuple(key[:n] for n in range(len(key), 0, -1) if key[:n] in key_set) for key in keys
+        self._keys: dict[str, tuple[str, ...]] = {
+            spelling: tuple(
+                dict.fromkeys(spellings[spelling[:n]] for n in range(len(spelling), 0, -1) if spelling[:n] in spellings)
+            )
+            for spelling in spellings
         }
 
     def scan(self, text: str) -> dict[str, list[int]]:
-        """Term (lower-cased) → sorted start offsets."""
+        """Term key (lower case) → sorted start offsets."""
         hits: dict[str, list[int]] = {}
         regex = self._regex
         if regex is None or not text:
             return hits
-        prefixes = self._prefixes
+        keys = self._keys
         for match in regex.finditer(text):
             start, end = match.span()
-            for key in prefixes[match.group().lower()]:
+            for key in keys[match.group()]:
                 hits.setdefault(key, []).append(start)
             # Terms that begin inside this match (质押融资 inside 专利质押融资).
             for pos in range(start + 1, end):
                 inner = regex.match(text, pos)
                 if inner is not None:
-                    for key in prefixes[inner.group().lower()]:
+                    for key in keys[inner.group()]:
                         hits.setdefault(key, []).append(pos)
         for starts in hits.values():
             starts.sort()
