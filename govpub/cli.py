@@ -21,7 +21,7 @@ from shared.settings import CommonSettings
 
 app = typer.Typer(help="govpub: official documents from office systems to every public channel.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "contracts" / "examples" / "documents"
 
@@ -118,6 +118,18 @@ def up(
         fail(str(exc))
 
 
+_SHORT = {
+    "approved_with_redactions": "masked", "needs_human": "reviewer", "waiting_for_interpretation": "held",
+    "waiting_for_policy": "held", "released (targeted)": "targeted", "not_proactive": "not public",
+    "not_approved": "stopped", "waiting_for_tags": "tagging…", "waiting_for_review": "review…",
+}
+
+
+def _short(status: str) -> str:
+    status = status.replace(" delivered", "").replace(" received", "").replace(" unchanged", "")
+    return _SHORT.get(status, status)
+
+
 def _demo(stack: Stack, started: float) -> None:
     urls = {n: stack.config.url(n) for n in SERVICES}
     samples = sorted(SAMPLES.glob("*.json"))
@@ -134,17 +146,17 @@ def _demo(stack: Stack, started: float) -> None:
         deadline = time.monotonic() + 90
         with Live(console=console, refresh_per_second=4) as live:
             while True:
-                table = Table(title="documents moving through govpub", expand=True)
-                table.add_column("document", overflow="fold", ratio=3)
+                table = Table(title="documents moving through govpub")
+                table.add_column("document", no_wrap=True, max_width=28)
                 for stage in STAGES:
-                    table.add_column(stage, ratio=1)
+                    table.add_column(stage, no_wrap=True)
                 settled = 0
                 for document_id, title in docs:
                     status = pipeline_status(client, urls, document_id)
                     settled += is_settled(status)
                     if first_delivered is None and status["distribution"].startswith(("1/", "2/", "3/")):
                         first_delivered = time.monotonic() - started
-                    table.add_row(f"{title[:40]}\n[dim]{document_id}[/]", *(status[s] for s in STAGES))
+                    table.add_row(f"{title[:12]}… [dim]{document_id[:8]}[/]", *(_short(status[s]) for s in STAGES))
                 live.update(table)
                 if settled == len(docs) or time.monotonic() > deadline:
                     break
@@ -171,6 +183,52 @@ def submit(paths: Annotated[list[Path], typer.Argument(help="JSON files in the u
         raise typer.Exit(2)
 
 
+@app.command("import")
+def import_documents(
+    directory: Annotated[Path, typer.Argument(help="A folder of documents (*.json in the upstream contract).")],
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Parallel requests.")] = 8,
+) -> None:
+    """Send a folder of documents to intake, with a progress bar and a summary of what was refused and why."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rich.progress import Progress
+
+    if not directory.is_dir():
+        fail(f"{directory} is not a folder; pass the folder that holds the documents")
+    paths = sorted(p for p in directory.rglob("*.json") if p.is_file())
+    if not paths:
+        fail(f"no *.json documents in {directory}")
+    intake = _urls()["intake"]
+    outcomes: dict[str, int] = {"received": 0, "unchanged": 0, "refused": 0}
+    refusals: list[str] = []
+    with httpx.Client(timeout=60, limits=httpx.Limits(max_connections=workers)) as client, Progress(
+        console=console
+    ) as progress:
+        task = progress.add_task("importing", total=len(paths))
+
+        def one(path: Path) -> dict[str, Any]:
+            return _post_document(client, intake, path)
+
+        with ThreadPoolExecutor(workers) as pool:
+            for result in pool.map(one, paths):
+                if "error" in result:
+                    outcomes["refused"] += 1
+                    refusals.append(result["error"])
+                else:
+                    outcomes[result["status"]] = outcomes.get(result["status"], 0) + 1
+                progress.advance(task)
+    table = Table(title=f"imported {len(paths)} file(s) from {directory}")
+    table.add_column("outcome")
+    table.add_column("documents", justify="right")
+    for outcome, count in outcomes.items():
+        table.add_row(outcome, str(count))
+    console.print(table)
+    for refusal in refusals:
+        err.print(f"[red]refused[/] {refusal}", highlight=False)
+    if refusals:
+        raise typer.Exit(2)
+
+
 @app.command()
 def status(document_id: str) -> None:
     """Where one document is in the pipeline."""
@@ -184,6 +242,26 @@ def status(document_id: str) -> None:
     for stage in STAGES:
         table.add_row(stage, result[stage])
     console.print(table)
+
+
+keys_app = typer.Typer(help="API keys for submitters, reviewers, editors, operators and admins.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="submitter, reviewer, editor, operator or admin")],
+    name: Annotated[str, typer.Option(help="Who holds the key (a person or an upstream system).")],
+) -> None:
+    """Create an API key; it is printed once and only its hash is kept."""
+    from shared.auth import ROLES, KeyStore
+
+    if role not in ROLES:
+        fail(f"--role {role!r} is not a role; use one of {', '.join(ROLES)}")
+    path = CommonSettings().api_keys_file
+    key = KeyStore(path).create(name, role)
+    console.print(key, highlight=False)
+    err.print(f"[dim]stored the hash in {path}; the key is not shown again[/]")
 
 
 @app.command()

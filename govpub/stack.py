@@ -18,10 +18,12 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
+from shared.auth import KeyStore
 from shared.messaging import provision_topics
 
 SERVICES: tuple[str, ...] = ("intake", "review", "tagging", "publication", "distribution")
@@ -90,6 +92,7 @@ class StackConfig:
     kafka_bootstrap: str | None = None
     mongo_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    replay_window_s: float = 24 * 3600
 
     @classmethod
     def ephemeral(cls, data_dir: Path) -> StackConfig:
@@ -114,6 +117,10 @@ class StackConfig:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     @property
+    def keys_file(self) -> Path:
+        return self.data_dir / "keys.yaml"
+
+    @property
     def receiver_url(self) -> str:
         return f"http://127.0.0.1:{self.receiver_port}"
 
@@ -124,6 +131,7 @@ class StackConfig:
             "GOVPUB_PUBLIC_BASE_URL": self.url("publication"),
             "GOVPUB_DISTRIBUTION_WEBHOOK_URL": f"{self.receiver_url}/hooks/govpub",
             "PYTHONUNBUFFERED": "1",
+            "GOVPUB_API_KEYS_FILE": str(self.keys_file),
         }
         for name, port in self.ports.items():
             env[f"GOVPUB_{name.upper()}_PORT"] = str(port)
@@ -183,6 +191,7 @@ class Stack:
         self.database: Proc | None = None
         self.receiver: Proc | None = None
         self.services: dict[str, Proc] = {}
+        self._launcher_key: str | None = None
 
     # ---- infrastructure
 
@@ -312,15 +321,8 @@ class Stack:
         events: list[str] = []
         now = time.monotonic()
         if self.broker is not None and not self.broker.alive:
-            self.broker.restarts += 1
-            self.start_broker()
-            self.provision()
-            events.append("broker")
-            for name, proc in self.services.items():
-                proc.stop()
-                proc.start()
-                events.append(name)
-            return events
+            self.recover_from_broker_loss()
+            return ["broker", *self.services]
         if self.database is not None and not self.database.alive:
             self.database.restarts += 1
             self.start_database()
@@ -338,6 +340,41 @@ class Stack:
                 proc.start()
                 events.append(name)
         return events
+
+    def recover_from_broker_loss(self) -> None:
+        """The embedded broker keeps nothing across a restart: start it, provision the topics, restart
+        every service (running clients do not recover), then have each one publish its recent
+        outbox again so that every in-flight document continues from where it was."""
+        assert self.broker is not None
+        self.broker.restarts += 1
+        self.say("the broker died; restarting it and every service")
+        self.start_broker()
+        self.provision()
+        for proc in self.services.values():
+            proc.stop()
+            proc.start()
+        self.wait_ready(list(self.services))
+        self.replay_outboxes()
+
+    def replay_outboxes(self) -> dict[str, int]:
+        since = (datetime.now(UTC) - timedelta(seconds=self.config.replay_window_s)).isoformat()
+        replayed: dict[str, int] = {}
+        with httpx.Client(timeout=30.0) as client:
+            for name in self.services:
+                response = client.post(
+                    f"{self.config.url(name)}/ops/outbox/replay", params={"since": since},
+                    headers={"authorization": f"Bearer {self.launcher_key}"},
+                )
+                response.raise_for_status()
+                replayed[name] = response.json()["replayed"]
+        self.say(f"replayed outboxes: {replayed}")
+        return replayed
+
+    @property
+    def launcher_key(self) -> str:
+        if self._launcher_key is None:
+            self._launcher_key = KeyStore(self.config.keys_file).create("govpub-launcher", "admin")
+        return self._launcher_key
 
     def restart_service(self, name: str) -> None:
         proc = self.services[name]

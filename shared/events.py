@@ -246,6 +246,49 @@ class DocumentWithdrawn(EventPayload):
     audience: list[str] = Field(default_factory=list)
 
 
+class InterpretationOverdue(EventPayload):
+    """A policy has waited for its interpretation (三同步) longer than the configured limit."""
+
+    TOPIC: ClassVar[str] = "publication.interpretation-overdue.v1"
+
+    version: int
+    doc_number: str | None
+    title: str
+    waiting_since: datetime
+    limit_hours: float
+    detected_at: datetime
+
+
+class LinkBroken(EventPayload):
+    """A link or attachment in a published document does not resolve (杜绝错链、断链)."""
+
+    TOPIC: ClassVar[str] = "publication.link-broken.v1"
+
+    url: str
+    field: str = Field(description="'attachment' or 'body'")
+    status: int | None = Field(None, description="HTTP status, or null when the request failed")
+    error: str | None = None
+    checked_at: datetime
+
+
+# ---------------------------------------------------------------- distribution
+
+
+class DeliveryFailed(EventPayload):
+    """A delivery used up its attempts or was refused for good; operators replay it after a fix."""
+
+    TOPIC: ClassVar[str] = "distribution.delivery-failed.v1"
+
+    delivery_id: str
+    channel_id: str
+    action: Literal["release", "withdraw"]
+    release_id: str
+    attempts: int
+    permanent: bool = Field(description="Refused in a way a retry cannot fix (e.g. 401, content refused)")
+    errors: list[str] = Field(default_factory=list, description="The error of every attempt, oldest first")
+    failed_at: datetime
+
+
 ALL_EVENTS: tuple[type[EventPayload], ...] = (
     DocumentReceived,
     DocumentRejected,
@@ -254,4 +297,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     DocumentTagged,
     DocumentReleased,
     DocumentWithdrawn,
+    InterpretationOverdue,
+    LinkBroken,
+    DeliveryFailed,
 )

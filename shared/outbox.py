@@ -67,6 +67,7 @@ class Outgoing:
 async def ensure_indexes(db: AsyncDatabase) -> None:
     await db.outbox.create_index([("pending", ASCENDING), ("seq", ASCENDING)], sparse=True)
     await db.outbox.create_index([("subject", ASCENDING), ("seq", ASCENDING)])
+    await db.outbox.create_index([("created_at", ASCENDING)])
 
 
 @dataclass
@@ -205,6 +206,21 @@ class Outbox:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+    async def replay(self, since: datetime) -> int:
+        """Publish again every event created since ``since`` (after the broker lost its data).
+
+        Consumers are idempotent, so what they already handled costs only an inbox lookup.
+        """
+        result = await self.db.outbox.update_many({"created_at": {"$gte": since}}, {"$set": {"pending": True}})
+        self._wake.set()
+        return int(result.modified_count)
+
+    async def redrive(self, event_ids: list[str]) -> int:
+        """Publish these events again (the stuck-document monitor's re-drive)."""
+        result = await self.db.outbox.update_many({"_id": {"$in": event_ids}}, {"$set": {"pending": True}})
+        self._wake.set()
+        return int(result.modified_count)
 
     async def backlog(self) -> int:
         return await self.db.outbox.count_documents({"pending": True})

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -18,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.auth import KeyStore, Principal, require
 from shared.http import BodySizeLimit, Utf8TargetProtocol, install_problem_handlers
 from shared.logging import configure_logging, get_logger
 from shared.messaging import (
@@ -179,6 +181,7 @@ class Runtime:
         app.add_middleware(BodySizeLimit, max_bytes=max_request_bytes)
         install_problem_handlers(app)
         app.state.runtime = self
+        app.state.keys = KeyStore(self.settings.common.api_keys_file)
 
         @app.get("/health", tags=["operations"])
         async def health() -> dict[str, str]:
@@ -188,6 +191,13 @@ class Runtime:
         async def ready() -> JSONResponse:
             checks = await self.readiness()
             return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
+
+        @app.post("/ops/outbox/replay", tags=["operations"])
+        async def replay_outbox(
+            since: datetime, _: Annotated[Principal, require("operator")]
+        ) -> dict[str, Any]:
+            """Publish again every event since ``since``: the recovery after the broker lost its data."""
+            return {"service": self.service, "replayed": await self.outbox.replay(since)}
 
         @app.get("/metrics", tags=["operations"])
         async def metrics() -> Response:

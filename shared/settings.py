@@ -6,6 +6,8 @@ Each service adds its own class with the prefix ``GOVPUB_<SERVICE>_`` and embeds
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -41,6 +43,9 @@ class CommonSettings(BaseSettings):
         "http://127.0.0.1:8004", description="Base URL of the public portal, used in links sent to channels."
     )
     log_level: str = "INFO"
+    api_keys_file: Path = Field(
+        Path(".govpub/keys.yaml"), description="Hashed API keys with roles (`govpub keys create` writes it)."
+    )
     outbox_poll_interval_s: float = 0.5
     max_event_bytes: int = Field(8_000_000, description="Largest event a consumer accepts; bigger ones are dead-lettered.")
 

@@ -75,6 +75,9 @@ CATALOGUE: tuple[Topic, ...] = (
     _event_topic(events.DocumentTagged, "tagging", "Tags from the policy tag catalogue for one document version."),
     _event_topic(events.DocumentReleased, "publication", "Public contract: a document version was released."),
     _event_topic(events.DocumentWithdrawn, "publication", "Public contract: a released document was withdrawn."),
+    _event_topic(events.InterpretationOverdue, "publication", "A policy waits too long for its interpretation."),
+    _event_topic(events.LinkBroken, "publication", "A link or attachment in a published document is broken."),
+    _event_topic(events.DeliveryFailed, "distribution", "A delivery failed for good; replay it after a fix."),
     *(
         Topic(
             dead_letter_topic(service),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,7 +22,7 @@ def _public(row: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     row = dict(row)
     row["document_id"] = row.pop("_id")
-    for key in ("updated_at", "at"):
+    for key in ("updated_at", "at", "stage_since", "last_redrive_at"):
         if isinstance(row.get(key), datetime):
             row[key] = row[key].isoformat()
     if isinstance(row.get("withdrawal"), dict) and isinstance(row["withdrawal"].get("at"), datetime):
@@ -71,6 +71,28 @@ def build_router(
         if not found:
             raise ProblemError(404, "Unknown document", f"No document has the id {document_id!r}.")
         return {"document_id": document_id, "status": "withdrawn", "reason": reason}
+
+    @router.get("/stuck")
+    async def list_stuck(request: Request) -> dict[str, Any]:
+        """Documents that have not reached a final stage within their time limit (re-driven automatically)."""
+        settings = request.app.state.runtime.settings
+        now = datetime.now(UTC)
+        rows = await repository().stuck(now - timedelta(seconds=settings.stuck_after_s))
+        return {
+            "stuck_after_s": settings.stuck_after_s,
+            "documents": [
+                {
+                    "document_id": r["_id"],
+                    "version": r["version"],
+                    "title": r.get("title"),
+                    "stage": r.get("stage"),
+                    "since": r["stage_since"].isoformat(),
+                    "age_s": round((now - r["stage_since"]).total_seconds(), 1),
+                    "redriven": r.get("redrives", 0),
+                }
+                for r in rows
+            ],
+        }
 
     @router.get("/submissions/{source_system}/{source_id}")
     async def get_submission(source_system: str, source_id: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from services.intake import handlers
 from services.intake.domain import Limits
 from services.intake.identity import document_id_for
 from services.intake.repository import IntakeRepository
+from shared import events
 from shared.messaging import Incoming
 from shared.runtime import Runtime
 from shared.topics import OA_DOCUMENT_ISSUED, OA_DOCUMENT_WITHDRAWN
@@ -45,3 +46,18 @@ def register(runtime: Runtime, repository: Callable[[], IntakeRepository], limit
             )
 
     runtime.subscribe({OA_DOCUMENT_ISSUED: RawDocument, OA_DOCUMENT_WITHDRAWN: UpstreamWithdrawal}, on_oa_documents)
+
+    async def on_downstream_progress(batch: list[Incoming[Any]]) -> None:
+        await handlers.on_progress(
+            repository(), runtime.outbox, batch, consumer=runtime.group("progress"), now=datetime.now(UTC)
+        )
+
+    runtime.subscribe(
+        {
+            events.DecisionMade.TOPIC: events.DecisionMade,
+            events.DocumentReleased.TOPIC: events.DocumentReleased,
+            events.DocumentWithdrawn.TOPIC: events.DocumentWithdrawn,
+        },
+        on_downstream_progress,
+        group=runtime.group("progress"),
+    )

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.intake.domain import Limits, NormalizedDocument, Problem, content_hash, normalize, validate
 from services.intake.identity import Known, document_id_for, next_version
+from services.intake.progress import Progress, advances, progress_of
 from services.intake.repository import IntakeRepository
 from shared import events
 from shared.envelope import derive_event_id
+from shared.logging import get_logger
 from shared.messaging import Incoming
 from shared.outbox import Outbox, Outgoing, UnitOfWork
 
 SOURCE = "/govpub/intake"
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,9 @@ def _accept(
         "version": outcome.version,
         "content_hash": digest,
         "status": "received",
+        "stage": "received",
+        "stage_since": now,
+        "redrives": 0,
         "current": stored,
         "updated_at": now,
     }
@@ -221,6 +227,41 @@ def _record_refusal(
         rejected_at=now,
     )
     uow.emit(Outgoing.of(event, source=SOURCE, now=now, cause=submission.cause), submission.cause)
+
+
+async def on_progress(
+    repo: IntakeRepository, outbox: Outbox, batch: list[Incoming[Any]], *, consumer: str, now: datetime
+) -> None:
+    """Follow each document downstream, so upstream systems and the stuck monitor know where it is."""
+    async with outbox.unit_of_work(consumer) as uow:
+        moves: dict[str, Progress] = {}
+        for message in await uow.fresh(batch):
+            uow.handled(message)
+            progress = progress_of(message.payload)
+            if progress is not None:
+                previous = moves.get(message.payload.document_id)
+                if previous is None or advances(previous.stage, progress.stage):
+                    moves[message.payload.document_id] = progress
+        await repo.advance(moves, now, uow.session)
+
+
+def received_event_id(document_id: str, version: int) -> str:
+    return derive_event_id(f"{document_id}:v{version}", events.DocumentReceived.TYPE)
+
+
+async def redrive_stuck(
+    repo: IntakeRepository, outbox: Outbox, *, now: datetime, limit: timedelta, max_redrives: int
+) -> list[dict[str, Any]]:
+    """Re-emit the received event of every stuck document (idempotent downstream) and report them."""
+    stuck = await repo.stuck(now - limit)
+    due = [d for d in stuck if d.get("redrives", 0) < max_redrives]
+    if due:
+        await outbox.redrive([received_event_id(d["_id"], d["version"]) for d in due])
+        await repo.mark_redriven([d["_id"] for d in due], now)
+        for d in due:
+            log.warning("stuck document re-driven", document_id=d["_id"], version=d["version"], stage=d.get("stage"),
+                        redrives=d.get("redrives", 0) + 1)
+    return stuck
 
 
 async def withdraw(

@@ -11,6 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.intake.identity import Known
+from services.intake.progress import TERMINAL, WAITING_FOR_PERSON, Progress, advances
 
 
 class IntakeRepository:
@@ -21,6 +22,7 @@ class IntakeRepository:
         await self.db.documents.create_index([("source_system", ASCENDING), ("source_id", ASCENDING)], unique=True)
         await self.db.documents.create_index([("doc_number", ASCENDING), ("issuing_organ", ASCENDING)])
         await self.db.documents.create_index([("updated_at", DESCENDING)])
+        await self.db.documents.create_index([("stage", ASCENDING), ("stage_since", ASCENDING)])
         await self.db.versions.create_index([("document_id", ASCENDING), ("version", ASCENDING)], unique=True)
         await self.db.submissions.create_index([("at", DESCENDING)])
 
@@ -63,6 +65,43 @@ class IntakeRepository:
         )
         return result.matched_count == 1
 
+    async def advance(self, moves: dict[str, Progress], now: datetime, session: AsyncClientSession | None = None) -> None:
+        """Move documents to a later stage; events about an older version or an earlier stage change nothing."""
+        if not moves:
+            return
+        current = {
+            r["_id"]: r
+            async for r in self.db.documents.find(
+                {"_id": {"$in": list(moves)}}, {"version": 1, "stage": 1}, session=session
+            )
+        }
+        ops = [
+            UpdateOne(
+                {"_id": doc_id, "version": p.version},
+                {"$set": {"stage": p.stage, "stage_since": now, "updated_at": now}},
+            )
+            for doc_id, p in moves.items()
+            if doc_id in current
+            and current[doc_id]["version"] == p.version
+            and advances(current[doc_id].get("stage", "received"), p.stage)
+        ]
+        if ops:
+            await self.db.documents.bulk_write(ops, ordered=False, session=session)
+
+    async def stuck(self, before: datetime, limit: int = 500) -> list[dict[str, Any]]:
+        cursor = self.db.documents.find(
+            {"stage": {"$nin": sorted(TERMINAL | WAITING_FOR_PERSON)}, "stage_since": {"$lt": before},
+             "status": {"$ne": "withdrawn"}},
+            {"version": 1, "stage": 1, "stage_since": 1, "redrives": 1, "last_redrive_at": 1, "title": 1},
+            limit=limit,
+        )
+        return [r async for r in cursor]
+
+    async def mark_redriven(self, ids: list[str], now: datetime) -> None:
+        await self.db.documents.update_many(
+            {"_id": {"$in": ids}}, {"$inc": {"redrives": 1}, "$set": {"last_redrive_at": now}}
+        )
+
     async def document(self, document_id: str) -> dict[str, Any] | None:
         return await self.db.documents.find_one({"_id": document_id})
 
@@ -71,7 +110,3 @@ class IntakeRepository:
 
     async def document_by_source(self, source_system: str, source_id: str) -> dict[str, Any] | None:
         return await self.db.documents.find_one({"source_system": source_system, "source_id": source_id})
-
-    async def bulk_touch(self, ids: list[str], now: datetime) -> None:
-        if ids:
-            await self.db.documents.bulk_write([UpdateOne({"_id": i}, {"$set": {"seen_at": now}}) for i in ids])

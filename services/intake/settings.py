@@ -13,3 +13,6 @@ class IntakeSettings(ServiceSettings):
     max_body_bytes: int = 5_000_000
     max_attachments: int = 50
     max_request_bytes: int = 6_000_000
+    stuck_after_s: float = 120.0
+    stuck_check_interval_s: float = 30.0
+    max_redrives: int = 5

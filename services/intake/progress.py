@@ -1,0 +1,49 @@
+"""How far a document has got, as intake learns it from downstream events; and when it is stuck. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from shared import events
+
+# Stages after which nothing more happens without a person or a new version.
+TERMINAL = frozenset({"released", "released_targeted", "withdrawn", "rejected", "not_public"})
+# Waiting for a reviewer is not stuck in the pipeline's sense: it is a person's queue.
+WAITING_FOR_PERSON = frozenset({"awaiting_reviewer"})
+
+
+@dataclass(frozen=True)
+class Progress:
+    version: int
+    stage: str
+
+
+def progress_of(event: events.EventPayload) -> Progress | None:
+    """The stage an event moves its document to, or None if it says nothing about progress."""
+    if isinstance(event, events.DecisionMade):
+        if event.decision == "rejected":
+            return Progress(event.version, "rejected")
+        if event.decision == "needs_human":
+            return Progress(event.version, "awaiting_reviewer")
+        if event.document is not None and event.document.disclosure != "主动公开":
+            return Progress(event.version, "not_public")
+        return Progress(event.version, "approved")
+    if isinstance(event, events.DocumentReleased):
+        return Progress(event.version, "released_targeted" if event.audience else "released")
+    if isinstance(event, events.DocumentWithdrawn):
+        return Progress(event.version, "withdrawn")
+    return None
+
+
+_ORDER = {"received": 0, "approved": 1, "awaiting_reviewer": 1, "not_public": 2, "rejected": 2,
+          "released": 3, "released_targeted": 3, "withdrawn": 4}
+
+
+def advances(current: str, new: str) -> bool:
+    """Events may arrive out of order across topics; a stage never goes back."""
+    return _ORDER.get(new, 0) >= _ORDER.get(current, 0)
+
+
+def is_stuck(stage: str, since: datetime, now: datetime, limit: timedelta) -> bool:
+    return stage not in TERMINAL and stage not in WAITING_FOR_PERSON and now - since > limit
