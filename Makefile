@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e lint fmt contracts contracts-check bench chaos clean install
+.PHONY: run test unit lint fmt contracts bench chaos clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ contracts: $(STAMP)  ## regenerate contracts/ from the code
 
 bench: $(STAMP)  ## benchmarks; prints figures
 	$(BIN)/python -m bench
+
+chaos: $(STAMP)  ## kill -9 every service, restart broker and database, fail a channel, while documents flow
+	GOVPUB_CHAOS_DOCUMENTS=$${GOVPUB_CHAOS_DOCUMENTS:-120} $(BIN)/pytest -q -s tests/chaos
 
 clean:
 	rm -rf .govpub test-artifacts

@@ -98,3 +98,47 @@ class Utf8TargetProtocol(H11Protocol):
 
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+class RateLimit(BaseHTTPMiddleware):
+    """Per-client token bucket for public endpoints; operational paths are never limited."""
+
+    EXEMPT = ("/health", "/ready", "/metrics")
+
+    def __init__(self, app: Any, per_second: float, burst: int, clock: Any = None) -> None:
+        super().__init__(app)
+        self.per_second = per_second
+        self.burst = burst
+        self.clock = clock or _monotonic
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, client: str) -> bool:
+        now = self.clock()
+        tokens, last = self.buckets.get(client, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.per_second)
+        if tokens < 1.0:
+            self.buckets[client] = (tokens, now)
+            return False
+        self.buckets[client] = (tokens - 1.0, now)
+        if len(self.buckets) > 100_000:  # forget idle clients rather than grow without bound
+            self.buckets.clear()
+        return True
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if self.per_second <= 0 or request.url.path.startswith(self.EXEMPT):
+            return await call_next(request)
+        client = request.client.host if request.client else "unknown"
+        if not self.allow(client):
+            response = problem(
+                429, "Too many requests",
+                f"More than {self.per_second:g} requests per second from {client}; slow down and retry.",
+            )
+            response.headers["Retry-After"] = "1"
+            return response
+        return await call_next(request)
+
+
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()

@@ -211,6 +211,11 @@ def subscribe(
                 await dead_letters.send(record, group, _describe(exc))
         if good:
             await handler(good)
+            for m in good:
+                log.info(
+                    "handled", topic=m.topic, document_id=m.envelope.subject, event_id=m.envelope.id,
+                    correlation_id=m.envelope.correlation_id, group=group,
+                )
         consumer = _consumer_of(message)
         if consumer is not None:
             for tp in consumer.assignment():

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.auth import KeyStore, Principal, require
-from shared.http import BodySizeLimit, Utf8TargetProtocol, install_problem_handlers
+from shared.http import BodySizeLimit, RateLimit, Utf8TargetProtocol, install_problem_handlers
 from shared.logging import configure_logging, get_logger
 from shared.messaging import (
     BatchHandler,
@@ -166,7 +166,12 @@ class Runtime:
     # ---- the app
 
     def create_app(
-        self, *, title: str, routers: Sequence[APIRouter] = (), max_request_bytes: int = 6_000_000
+        self,
+        *,
+        title: str,
+        routers: Sequence[APIRouter] = (),
+        max_request_bytes: int = 6_000_000,
+        rate_limit_per_s: float = 0.0,
     ) -> FastAPI:
         @contextlib.asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -179,9 +184,12 @@ class Runtime:
 
         app = FastAPI(title=title, lifespan=lifespan, version="1")
         app.add_middleware(BodySizeLimit, max_bytes=max_request_bytes)
+        if rate_limit_per_s > 0:
+            app.add_middleware(RateLimit, per_second=rate_limit_per_s, burst=int(rate_limit_per_s * 3))
         install_problem_handlers(app)
         app.state.runtime = self
         app.state.keys = KeyStore(self.settings.common.api_keys_file)
+        app.state.auth_required = self.settings.common.auth_required
 
         @app.get("/health", tags=["operations"])
         async def health() -> dict[str, str]:

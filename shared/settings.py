@@ -43,6 +43,9 @@ class CommonSettings(BaseSettings):
         "http://127.0.0.1:8004", description="Base URL of the public portal, used in links sent to channels."
     )
     log_level: str = "INFO"
+    auth_required: bool = Field(
+        False, description="Require API keys on submitter and status endpoints too (true in production)."
+    )
     api_keys_file: Path = Field(
         Path(".govpub/keys.yaml"), description="Hashed API keys with roles (`govpub keys create` writes it)."
     )

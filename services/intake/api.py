@@ -13,8 +13,12 @@ from fastapi.responses import JSONResponse
 from services.intake import handlers
 from services.intake.domain import Limits
 from services.intake.repository import IntakeRepository
+from shared.auth import require
 from shared.http import ProblemError, problem
 from shared.outbox import Outbox
+
+
+SUBMITTER = require("submitter", "operator", unless_open=True)
 
 
 def _public(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -35,7 +39,7 @@ def build_router(
 ) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["intake"])
 
-    @router.post("/documents", status_code=202)
+    @router.post("/documents", status_code=202, dependencies=[SUBMITTER])
     async def submit_document(request: Request) -> JSONResponse:
         """Submit one document (the upstream contract, contracts/schemas/UpstreamDocument.json)."""
         try:
@@ -58,21 +62,21 @@ def build_router(
             )
         return JSONResponse(result.response(), status_code=202)
 
-    @router.get("/documents/{document_id}")
+    @router.get("/documents/{document_id}", dependencies=[SUBMITTER])
     async def get_document(document_id: str) -> dict[str, Any]:
         row = _public(await repository().document(document_id))
         if row is None:
             raise ProblemError(404, "Unknown document", f"No document has the id {document_id!r}.")
         return row
 
-    @router.delete("/documents/{document_id}", status_code=202)
+    @router.delete("/documents/{document_id}", status_code=202, dependencies=[SUBMITTER])
     async def withdraw_document(document_id: str, reason: str = "撤回") -> dict[str, Any]:
         found = await handlers.withdraw(repository(), outbox(), document_id, reason, now=datetime.now(UTC))
         if not found:
             raise ProblemError(404, "Unknown document", f"No document has the id {document_id!r}.")
         return {"document_id": document_id, "status": "withdrawn", "reason": reason}
 
-    @router.get("/stuck")
+    @router.get("/stuck", dependencies=[require("operator", unless_open=True)])
     async def list_stuck(request: Request) -> dict[str, Any]:
         """Documents that have not reached a final stage within their time limit (re-driven automatically)."""
         settings = request.app.state.runtime.settings
@@ -94,7 +98,7 @@ def build_router(
             ],
         }
 
-    @router.get("/submissions/{source_system}/{source_id}")
+    @router.get("/submissions/{source_system}/{source_id}", dependencies=[SUBMITTER])
     async def get_submission(source_system: str, source_id: str) -> dict[str, Any]:
         row = await repository().submission(source_system, source_id)
         if row is None:

@@ -143,6 +143,8 @@ async def _evaluate(b: Batch, key: str, cause: Incoming[Any]) -> None:
     released = entry["version"] if entry and entry.get("status") == "released" else None
     if entry and entry.get("status") == "withdrawn":
         c = Candidate(c.document_id, c.version, c.decision, c.tagged, withdrawn=True)
+    if released == c.version and c.tagged is not None and entry is not None:
+        _retag_released(b, entry, c.tagged)
     partner_row = await b.partner_of(c)
     partner = to_candidate(partner_row) if partner_row else None
     partner_released = False
@@ -156,10 +158,39 @@ async def _evaluate(b: Batch, key: str, cause: Incoming[Any]) -> None:
         await _release(b, row, partner_row if partner_released else None, cause)
         if partner_row is not None and partner_released:
             _link_back(b, partner_row, row)
+        await _release_held_interpretation(b, row, cause)
     elif plan.plan is Plan.RELEASE_WITH_PARTNER:
         assert partner_row is not None
         await _release(b, row, partner_row, cause)
         await _release(b, partner_row, row, cause)
+
+
+def _retag_released(b: Batch, entry: dict[str, Any], tagged: events.DocumentTagged) -> None:
+    """Editors' changes and catalogue updates re-tag released documents: the library follows."""
+    if tagged.content_hash != entry.get("content_hash"):
+        return
+    codes = [t.code for t in tagged.tags]
+    if codes == entry.get("tag_codes"):
+        return
+    entry["tags"] = [{"code": t.code, "dimension": t.dimension, "name_zh": t.name_zh} for t in tagged.tags]
+    entry["tag_codes"] = codes
+    entry["tag_dimensions"] = sorted({t.dimension for t in tagged.tags})
+    b.dirty_library.add(entry["_id"])
+
+
+async def _release_held_interpretation(b: Batch, policy_row: dict[str, Any], cause: Incoming[Any]) -> None:
+    """A policy released on its own takes along an interpretation that was waiting for it."""
+    doc_number = policy_row.get("doc_number")
+    if not doc_number or policy_row.get("interprets"):
+        return
+    held = [r for r in b.candidates.values() if r.get("interprets") == doc_number]
+    stored = await b.repo.latest_candidate("interprets", doc_number, b.uow.session)
+    if stored is not None and stored["_id"] not in b.candidates:
+        b.candidates[stored["_id"]] = stored
+        held.append(stored)
+    for row in held:
+        if row.get("status") == "waiting_for_policy":
+            await _evaluate(b, row["_id"], cause)
 
 
 def _link_back(b: Batch, partner_row: dict[str, Any], row: dict[str, Any]) -> None:
