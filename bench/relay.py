@@ -70,7 +70,7 @@ async def _provision(bootstrap: str, run: str) -> None:
         await admin.close()
 
 
-async def _feed_and_wait(bootstrap: str, mongo: str, run: str, payloads: list[bytes], timeout: float) -> float:
+async def _feed_and_wait(bootstrap: str, mongo: str, run: str, payloads: list[bytes], limit_s: float) -> float:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2, enable_idempotence=False)
     await producer.start()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo)
@@ -79,7 +79,7 @@ async def _feed_and_wait(bootstrap: str, mongo: str, run: str, payloads: list[by
     futures = [await producer.send(topic(run, 1), p, key=f"doc-{i}".encode()) for i, p in enumerate(payloads)]
     await asyncio.gather(*futures)
     await producer.stop()
-    while time.monotonic() - started < timeout:
+    while time.monotonic() - started < limit_s:
         if await last.count_documents({}) >= len(payloads):
             break
         await asyncio.sleep(0.1)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from govpub.stack import DEFAULT_PORTS, SERVICES, Stack, StackConfig, StackError
+from govpub.stack import DEFAULT_PORTS, PIPELINE, SERVICES, Stack, StackConfig, StackError
 from govpub.status import STAGES, is_settled, pipeline_status
 from shared.settings import CommonSettings
 
@@ -33,7 +33,7 @@ def fail(message: str) -> NoReturn:
 
 def _urls() -> dict[str, str]:
     s = CommonSettings()
-    return {name: getattr(s, f"{name}_url") for name in SERVICES}
+    return {name: getattr(s, f"{name}_url") for name in PIPELINE}
 
 
 def _config(data_dir: Path, external: bool) -> StackConfig:
@@ -131,7 +131,7 @@ def _short(status: str) -> str:
 
 
 def _demo(stack: Stack, started: float) -> None:
-    urls = {n: stack.config.url(n) for n in SERVICES}
+    urls = {n: stack.config.url(n) for n in PIPELINE}
     samples = sorted(SAMPLES.glob("*.json"))
     docs: list[tuple[str, str]] = []
     with httpx.Client(timeout=10) as client:
@@ -298,6 +298,21 @@ def contracts(check: Annotated[bool, typer.Option(help="Fail if the checked-in c
     if check and stale:
         fail(f"contracts are stale: {', '.join(stale)}; run `make contracts` and commit the result")
     console.print("contracts up to date" if check else f"wrote {len(stale)} changed file(s)")
+
+
+def _mount() -> None:
+    """Commands that live beside the services they talk to."""
+    from govpub import cli_deliveries, cli_ops, cli_review
+
+    app.add_typer(cli_review.app, name="audit", help="The review audit log (who decided what, when).")
+    app.add_typer(cli_deliveries.app, name="deliveries", help="Deliveries to channels: list, retry, replay.")
+    for command in cli_ops.app.registered_commands:
+        app.registered_commands.append(command)
+    for group in cli_ops.app.registered_groups:
+        app.registered_groups.append(group)
+
+
+_mount()
 
 
 def main() -> None:  # pragma: no cover - console entry point

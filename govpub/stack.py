@@ -26,8 +26,11 @@ import httpx
 from shared.auth import KeyStore
 from shared.messaging import provision_topics
 
-SERVICES: tuple[str, ...] = ("intake", "review", "tagging", "publication", "distribution")
-DEFAULT_PORTS = {"intake": 8001, "review": 8002, "tagging": 8003, "publication": 8004, "distribution": 8005}
+PIPELINE: tuple[str, ...] = ("intake", "review", "tagging", "publication", "distribution")
+SERVICES: tuple[str, ...] = (*PIPELINE, "console")
+DEFAULT_PORTS = {
+    "intake": 8001, "review": 8002, "tagging": 8003, "publication": 8004, "distribution": 8005, "console": 8000,
+}
 
 
 class StackError(RuntimeError):

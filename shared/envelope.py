@@ -68,7 +68,7 @@ def encode(envelope: Envelope, payload: Mapping[str, Any]) -> tuple[dict[str, by
 
 def decode(headers: Mapping[str, bytes] | list[tuple[str, bytes]], value: bytes) -> tuple[Envelope, Any]:
     """Envelope and parsed JSON payload of one record; raises EnvelopeError for anything unreadable."""
-    header_map = dict(headers) if not isinstance(headers, Mapping) else dict(headers)
+    header_map = dict(headers)
     try:
         event = from_binary(KafkaMessage(headers=header_map, key=None, value=b""), _FORMAT)
     except Exception as exc:  # the SDK raises several unrelated types for a bad envelope

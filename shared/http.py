@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import h11
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse

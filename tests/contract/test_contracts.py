@@ -56,5 +56,5 @@ def test_topic_catalogue_file_lists_every_topic_with_an_existing_schema() -> Non
     for topic in topics:
         assert (CONTRACTS / topic["payload"]).exists()
         name = topic["name"]
-        producer, event, version = name.split(".")
+        _producer, event, version = name.split(".")
         assert version.startswith("v") and event == event.lower(), f"{name} breaks <producer>.<event>.v<N>"

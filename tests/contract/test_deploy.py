@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from services.console.settings import ConsoleSettings
 from services.distribution.settings import DistributionSettings
 from services.intake.settings import IntakeSettings
 from services.publication.settings import PublicationSettings
@@ -20,6 +21,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "tagging": TaggingSettings,
     "publication": PublicationSettings,
     "distribution": DistributionSettings,
+    "console": ConsoleSettings,
 }
 
 

@@ -29,7 +29,7 @@ async def producer(stack: Stack) -> AsyncIterator[AIOKafkaProducer]:
     await p.stop()
 
 
-async def read_topic(bootstrap: str, topic: str, predicate: Any, timeout: float = 30.0) -> dict[str, Any]:
+async def read_topic(bootstrap: str, topic: str, predicate: Any, within_s: float = 30.0) -> dict[str, Any]:
     """The first record of ``topic`` (from the beginning) whose decoded form matches ``predicate``."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, group_id=f"test-{uuid.uuid4().hex}", auto_offset_reset="earliest",
@@ -37,7 +37,7 @@ async def read_topic(bootstrap: str, topic: str, predicate: Any, timeout: float 
     )
     await consumer.start()
     try:
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within_s
         while asyncio.get_running_loop().time() < deadline:
             batches = await consumer.getmany(timeout_ms=300)
             for records in batches.values():
@@ -45,7 +45,7 @@ async def read_topic(bootstrap: str, topic: str, predicate: Any, timeout: float 
                     item = {"headers": {k: v.decode() for k, v in r.headers}, "value": r.value, "key": r.key}
                     if predicate(item):
                         return item
-        raise AssertionError(f"nothing matching on {topic} within {timeout}s")
+        raise AssertionError(f"nothing matching on {topic} within {within_s}s")
     finally:
         await consumer.stop()
 

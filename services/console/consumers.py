@@ -1,0 +1,116 @@
+"""The console's two consumer groups: every event topic into the trace, every dead-letter topic into ``dead_letters``.
+
+The console only watches. A record it cannot read on an event topic is the owning service's to
+dead-letter; the console notes it in the trace and publishes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from aiokafka.abc import ConsumerRebalanceListener
+from faststream import AckPolicy
+from faststream.kafka import KafkaMessage
+from pydantic import BaseModel, ConfigDict
+
+from services.console import handlers
+from services.console.repository import ConsoleRepository
+from shared.messaging import ConsumerState, DeadLetters, Incoming
+from shared.runtime import Runtime
+
+
+class AnyEvent(BaseModel):
+    """Any event payload: the console reads a few fields of each (``domain.summarize``) and keeps no body."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class WatchOnly(DeadLetters):
+    """Takes the place of the runtime's dead-letter publisher: the console notes an unreadable record, no more."""
+
+    def __init__(self, runtime: Runtime, note: Callable[[ConsumerRecord, str], Awaitable[None]]) -> None:
+        super().__init__(runtime.broker, runtime.service, lambda _topic: None)
+        self.note = note
+
+    async def send(self, record: ConsumerRecord, group: str, error: str) -> None:
+        await self.note(record, error)
+
+
+class _Assignment(ConsumerRebalanceListener):
+    def __init__(self, group: str, state: ConsumerState) -> None:
+        self.group = group
+        self.state = state
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        self.state.assigned.pop(self.group, None)
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        self.state.assigned[self.group] = {tp.partition for tp in assigned}
+
+
+def subscribe_raw(
+    runtime: Runtime, topics: tuple[str, ...], group: str, handler: Callable[[list[ConsumerRecord]], Awaitable[None]]
+) -> None:
+    """A batch subscriber that hands over records as they are: dead letters are not CloudEvents.
+
+    Same consumer settings as ``shared.messaging.subscribe`` (earliest, short timings, commit after the
+    handler), and it reports assignment and lag to the runtime, so /ready and /metrics cover it.
+    """
+    settings = runtime.settings.common
+    state = runtime.consumers
+    if group not in runtime.groups:
+        runtime.groups.append(group)
+
+    async def raw_decoder(msg: Any) -> Any:
+        return msg.body
+
+    async def on_batch(body: list[Any], message: KafkaMessage) -> None:
+        records: tuple[ConsumerRecord, ...] = message.raw_message
+        started = asyncio.get_running_loop().time()
+        for record in records:
+            state.position[(group, record.topic, record.partition)] = record.offset + 1
+        await handler(list(records))
+        consumer = getattr(message, "consumer", None)
+        if consumer is not None:
+            for tp in consumer.assignment():
+                hw = consumer.highwater(tp)
+                if hw is not None:
+                    state.high_water[(group, tp.topic, tp.partition)] = hw
+        elapsed = asyncio.get_running_loop().time() - started
+        for record in records:
+            runtime.metrics.on_consumed(record.topic, 1, elapsed / len(records))
+
+    runtime.broker.subscriber(
+        *topics,
+        group_id=group,
+        batch=True,
+        max_records=settings.max_poll_records,
+        auto_offset_reset="earliest",
+        session_timeout_ms=settings.session_timeout_ms,
+        heartbeat_interval_ms=settings.heartbeat_interval_ms,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        batch_timeout_ms=settings.batch_timeout_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=raw_decoder,
+        listener=_Assignment(group, state),
+        title=group,
+    )(on_batch)
+
+
+def register(runtime: Runtime, repository: Callable[[], ConsoleRepository]) -> None:
+    async def note_unreadable(record: ConsumerRecord, error: str) -> None:
+        await handlers.record_unreadable(repository(), record, error, datetime.now(UTC))
+
+    async def on_events(batch: list[Incoming[Any]]) -> None:
+        await handlers.record_events(repository(), batch, datetime.now(UTC))
+
+    async def on_dead_letters(records: list[ConsumerRecord]) -> None:
+        await handlers.record_dead_letters(repository(), records, datetime.now(UTC))
+
+    runtime.dead_letters = WatchOnly(runtime, note_unreadable)
+    runtime.subscribe({topic: AnyEvent for topic in handlers.EVENT_TOPICS}, on_events)
+    subscribe_raw(runtime, handlers.DEAD_LETTER_TOPICS, runtime.group("dead-letters"), on_dead_letters)

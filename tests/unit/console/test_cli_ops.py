@@ -1,0 +1,34 @@
+"""`govpub lag|dlq|trace|stuck` when something is wrong: one red line, exit code 2."""
+
+from __future__ import annotations
+
+import socket
+
+from typer.testing import CliRunner
+
+from govpub import cli_ops
+
+
+def unused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_an_unreachable_console_is_one_line_naming_the_setting() -> None:
+    result = CliRunner().invoke(cli_ops.app, ["lag"], env={"GOVPUB_CONSOLE_URL": f"http://127.0.0.1:{unused_port()}"})
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error: the console is not reachable")
+    assert "GOVPUB_CONSOLE_URL" in result.output and result.output.strip().count("\n") == 0
+
+
+def test_replay_without_a_key_says_which_variable_to_set() -> None:
+    result = CliRunner().invoke(cli_ops.app, ["dlq", "replay", "x"], env={"GOVPUB_API_KEY": ""})
+    assert result.exit_code == 2 and "GOVPUB_API_KEY" in result.output and "--role operator" in result.output
+
+
+def test_every_command_is_there() -> None:
+    result = CliRunner().invoke(cli_ops.app, ["--help"], env={"COLUMNS": "200"})
+    assert all(name in result.output for name in ("lag", "dlq", "trace", "stuck"))
+    result = CliRunner().invoke(cli_ops.app, ["dlq", "--help"], env={"COLUMNS": "200"})
+    assert all(name in result.output for name in ("list", "show", "replay"))
