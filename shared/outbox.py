@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from faststream.kafka import KafkaBroker
 from pymongo import ASCENDING, UpdateOne
@@ -27,6 +27,28 @@ from shared.logging import get_logger
 from shared.messaging import Incoming
 
 log = get_logger(__name__)
+
+
+T = TypeVar("T")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A write conflict or a lost primary: the whole transaction can simply run again."""
+    return isinstance(exc, PyMongoError) and (
+        exc.has_error_label("TransientTransactionError") or exc.has_error_label("UnknownTransactionCommitResult")
+    )
+
+
+async def retrying(operation: Callable[[], Awaitable[T]], attempts: int = 5) -> T:
+    """Run a transactional operation again after a transient error (two writers touched one document)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await operation()
+        except PyMongoError as exc:
+            if attempt == attempts or not is_transient(exc):
+                raise
+            await asyncio.sleep(0.01 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from shared.messaging import (
 )
 from shared.metrics import Metrics
 from shared.mongo import make_client, ping
-from shared.outbox import Outbox, ensure_indexes
+from shared.outbox import Outbox, ensure_indexes, retrying
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -74,7 +74,7 @@ class Runtime:
 
         async def measured(batch: list[Any]) -> None:
             try:
-                await handler(batch)
+                await retrying(lambda: handler(batch))
             except Exception:
                 self.metrics.failed.labels(self.service, label).inc()
                 log.exception("handler failed; the batch will be delivered again", group=group, size=len(batch))

@@ -15,8 +15,7 @@ from services.intake.domain import Limits
 from services.intake.repository import IntakeRepository
 from shared.auth import require
 from shared.http import ProblemError, problem
-from shared.outbox import Outbox
-
+from shared.outbox import Outbox, retrying
 
 SUBMITTER = require("submitter", "operator", unless_open=True)
 
@@ -49,8 +48,10 @@ def build_router(
                 400, "Body is not JSON", f"The request body could not be parsed as JSON: {exc}",
                 errors=[{"field": "(body)", "problem": str(exc), "hint": "send a UTF-8 JSON object"}],
             )
-        [result] = await handlers.submit_many(
-            repository(), outbox(), [handlers.Submission(raw, "http")], limits=limits, now=datetime.now(UTC)
+        [result] = await retrying(
+            lambda: handlers.submit_many(
+                repository(), outbox(), [handlers.Submission(raw, "http")], limits=limits, now=datetime.now(UTC)
+            )
         )
         if isinstance(result, handlers.Refused):
             return problem(
@@ -71,7 +72,9 @@ def build_router(
 
     @router.delete("/documents/{document_id}", status_code=202, dependencies=[SUBMITTER])
     async def withdraw_document(document_id: str, reason: str = "撤回") -> dict[str, Any]:
-        found = await handlers.withdraw(repository(), outbox(), document_id, reason, now=datetime.now(UTC))
+        found = await retrying(
+            lambda: handlers.withdraw(repository(), outbox(), document_id, reason, now=datetime.now(UTC))
+        )
         if not found:
             raise ProblemError(404, "Unknown document", f"No document has the id {document_id!r}.")
         return {"document_id": document_id, "status": "withdrawn", "reason": reason}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.review import api, consumers
+from services.review import api, consumers, workbench_api
 from services.review.domain import RuleSet, load_rules
 from services.review.repository import ReviewRepository
 from services.review.settings import ReviewSettings
@@ -28,7 +28,12 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         await repository().ensure_indexes()
 
     consumers.register(runtime, repository, rules)
-    return runtime.create_app(title="govpub review", routers=[api.build_router(repository)])
+    routers = [
+        api.build_router(repository),
+        workbench_api.build_router(repository, lambda: runtime.outbox, settings),
+        api.build_audit_router(repository, settings),
+    ]
+    return runtime.create_app(title="govpub review", routers=routers)
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
 from .engine import decide, review, scan
 from .masking import mask
 from .model import Finding, ReviewInput, ReviewOutcome, finding_public_view
-from .rules import Allowlist, RuleSet, RulesFileError, build_allowlist, build_ruleset, load_allowlist, load_rules
+from .rules import RulesFileError, build_allowlist, build_ruleset, load_allowlist, load_rules
+from .ruleset import Allowlist, RuleSet
 
 __all__ = [
     "Allowlist",

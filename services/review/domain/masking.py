@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from .fields import EMAIL_AT
 from .model import Finding
 
 MASK_CHAR: Final = "*"
@@ -54,7 +55,9 @@ def _landline(value: str) -> list[bool]:
 
 
 def _email(value: str) -> list[bool]:
-    at = value.find("@")
+    # Keep the first character and the domain: z***@example.com, z***(at)example.com.
+    sep = EMAIL_AT.search(value)
+    at = -1 if sep is None else sep.start()
     if at <= 0:
         return [True] * len(value)
     return [0 < i < at for i in range(len(value))] if at > 1 else [i == 0 for i in range(len(value))]
@@ -110,7 +113,7 @@ def mask(text: str, findings: Sequence[Finding]) -> str:
     The findings must belong to this text (same field); overlapping findings are
     merged. Raises ValueError for a span outside the text.
     """
-    chars: list[str] | None = None
+    hidden: set[int] = set()
     for f in findings:
         if f.action != "mask":
             continue
@@ -119,9 +122,14 @@ def mask(text: str, findings: Sequence[Finding]) -> str:
                 f"finding {f.rule_id} span {f.start}..{f.end} is outside the text "
                 f"(length {len(text)}); pass only the findings of this field"
             )
-        if chars is None:
-            chars = list(text)
-        for offset, hidden in enumerate(mask_positions(f.kind, text[f.start : f.end])):
-            if hidden:
-                chars[f.start + offset] = MASK_CHAR
-    return text if chars is None else "".join(chars)
+        hidden.update(f.start + i for i, star in enumerate(mask_positions(f.kind, text[f.start : f.end])) if star)
+    if not hidden:
+        return text
+    parts: list[str] = []
+    last = 0
+    for i in sorted(hidden):
+        parts.append(text[last:i])
+        parts.append(MASK_CHAR)
+        last = i + 1
+    parts.append(text[last:])
+    return "".join(parts)

@@ -1,24 +1,22 @@
-"""The review rules and allow-list: parsed, checked and compiled once at start-up.
+"""Reading, checking and compiling the rules and allow-list files, once at start-up.
 
-`load_rules` is the only function in the domain that reads files; everything
-else builds from plain mappings so tests can feed rules inline.
+`load_rules` is the only function in the domain that reads files; the builders
+take plain mappings so tests can feed rules inline. Every error names the file,
+the rule and the fix.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Final, Literal, cast
+from typing import Final, cast
 
 import yaml
 
 from .model import ACTIONS, KINDS, PERSONAL_KINDS
+from .ruleset import GATES, Allowlist, ContextCue, PublicIdentifier, Rule, RuleSet, Side, alternation
 from .validators import VALIDATORS
-
-Side = Literal["before", "after", "around"]
 
 DEFAULT_RULES_PATH: Final = Path(__file__).resolve().parent.parent / "rules.yaml"
 DEFAULT_ALLOWLIST_PATH: Final = Path(__file__).resolve().parent.parent / "allowlist.yaml"
@@ -26,137 +24,10 @@ DEFAULT_ALLOWLIST_PATH: Final = Path(__file__).resolve().parent.parent / "allowl
 _LEXICON_REF: Final = re.compile(r"\{\{(\w+)\}\}")
 _SIDES: Final = ("before", "after", "around")
 _SEVERITIES: Final = ("critical", "high", "medium", "low")
-GATES: Final = ("digits", "email")
 
 
 class RulesFileError(ValueError):
     """The rules or allow-list file is malformed; the message names the place and the fix."""
-
-
-@dataclass(frozen=True)
-class ContextCue:
-    """Words near a match that raise (delta > 0) or lower (delta < 0) its confidence."""
-
-    words: tuple[str, ...]
-    delta: float
-    window: int
-    side: Side
-    label: str = ""
-
-    @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(_alternation(self.words))
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    kind: str
-    regex: re.Pattern[str]
-    group: str | int  # the span reported and masked: named group "v" when present
-    validator: str | None
-    base: float
-    context: tuple[ContextCue, ...]
-    severity: str
-    action: str
-    requires_any: tuple[str, ...]  # cheap literal pre-filter: skip the regex when none occurs
-    exemptable: bool  # public identifiers (USCC, patents, hotlines ...) suppress this rule
-    gate: str | None = None  # run only in windows around digit runs / '@' (see engine)
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class PublicIdentifier:
-    """A span that is public by nature and must never be reported as personal data."""
-
-    id: str
-    regex: re.Pattern[str]
-    group: str | int
-    validator: str | None
-    requires_context: ContextCue | None
-    requires_any: tuple[str, ...]
-    gate: str | None = None
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Allowlist:
-    version: str
-    hotlines: tuple[str, ...]
-    identifiers: tuple[PublicIdentifier, ...]
-    public_contact: ContextCue | None
-    public_contact_kinds: frozenset[str]
-    public_email_domains: tuple[str, ...]
-    public_email_delta: float
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    """Compiled rules plus allow-list. `version` names both files' versions."""
-
-    rules_version: str
-    rules: tuple[Rule, ...]
-    allowlist: Allowlist
-    mask_threshold: float
-    human_threshold: float
-    boundaries: str  # context windows stop at these characters (sentence ends)
-
-    @cached_property
-    def triggers(self) -> Triggers:
-        words = {w for r in self.rules for w in r.requires_any}
-        words |= {w for i in self.allowlist.identifiers for w in i.requires_any}
-        return Triggers(frozenset(words))
-
-    @cached_property
-    def boundary_regex(self) -> re.Pattern[str]:
-        return re.compile("[" + re.escape(self.boundaries) + "]")
-
-    @property
-    def version(self) -> str:
-        return f"{self.rules_version}+allowlist.{self.allowlist.version}"
-
-
-class Triggers:
-    """Finds which `requires_any` words occur in a text, in one regex pass.
-
-    Testing each word with `in` costs a call per word per field; a trie-shaped
-    alternation visits the text once.
-    """
-
-    def __init__(self, words: frozenset[str]) -> None:
-        self.words = words
-        self.regex = re.compile(_trie_pattern(words)) if words else None
-        # A word found also means every listed word inside it is present (住址 in 家庭住址).
-        self._inside = {w: frozenset(v for v in words if v in w) for w in words}
-
-    def present(self, text: str) -> set[str]:
-        found: set[str] = set()
-        if self.regex is None:
-            return found
-        search, pos = self.regex.search, 0
-        while (m := search(text, pos)) is not None:
-            found |= self._inside[m.group()]
-            pos = m.start() + 1  # overlapping words starting later are found too
-        return found
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    trie: dict[str, dict[str, object]] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = cast(dict[str, dict[str, object]], node.setdefault(ch, {}))
-        node[""] = {}
-
-    def build(node: dict[str, dict[str, object]]) -> str:
-        alts = [re.escape(ch) + build(cast(dict[str, dict[str, object]], sub))
-                for ch, sub in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
 
 
 # --- parsing helpers -------------------------------------------------------------
@@ -222,14 +93,8 @@ def _lexicon(lexicons: Mapping[str, tuple[str, ...]], name: str, where: str) -> 
     return lexicons[name]
 
 
-def _alternation(words: Iterable[str]) -> str:
-    # Trie-shaped: one branch per first character, and the longest word wins at a
-    # position (家庭住址 over 住址) while shorter ones remain for backtracking.
-    return "(?:" + _trie_pattern(words) + ")"
-
-
 def _compile(pattern: str, lexicons: Mapping[str, tuple[str, ...]], where: str) -> re.Pattern[str]:
-    expanded = _LEXICON_REF.sub(lambda m: _alternation(_lexicon(lexicons, m.group(1), where)), pattern)
+    expanded = _LEXICON_REF.sub(lambda m: alternation(_lexicon(lexicons, m.group(1), where)), pattern)
     try:
         return re.compile(expanded, re.MULTILINE)
     except re.error as exc:
@@ -253,12 +118,10 @@ def _gate(data: Mapping[str, object], where: str) -> str | None:
     gate = data.get("gate")
     if gate is not None and gate not in GATES:
         raise RulesFileError(f"{where}: gate must be one of {GATES}, got {gate!r}")
-    return cast("str | None", gate)
+    return gate if gate is None else str(gate)
 
 
-def _cue(
-    data: object, lexicons: Mapping[str, tuple[str, ...]], default_window: int, where: str
-) -> ContextCue:
+def _cue(data: object, lexicons: Mapping[str, tuple[str, ...]], default_window: int, where: str) -> ContextCue:
     cue = _mapping(data, where)
     side = _str(cue, "side", where, "around")
     if side not in _SIDES:
@@ -300,7 +163,7 @@ def build_allowlist(data: Mapping[str, object], source: str = "allowlist") -> Al
         ident = _str(item, "id", f"{source}: public_identifiers[{i}]")
         where = f"{source}: public identifier '{ident}'"
         regex = _compile(_str(item, "pattern", where), lexicons, where)
-        ctx = item.get("requires_context")
+        ctx, unless = item.get("requires_context"), item.get("unless_context")
         identifiers.append(
             PublicIdentifier(
                 id=ident,
@@ -311,12 +174,13 @@ def build_allowlist(data: Mapping[str, object], source: str = "allowlist") -> Al
                 requires_any=_words(item.get("requires_any"), lexicons, where),
                 gate=_gate(item, where),
                 description=_str(item, "description", where, ""),
+                unless_context=None if unless is None else _cue(unless, lexicons, window, f"{where}: unless_context"),
             )
         )
     if hotlines:
         # Only spans overlapping a gated personal-data match matter, so the hotline
         # identifier runs in the same digit windows.
-        regex = re.compile("(?<![0-9])" + _alternation(hotlines) + "(?![0-9])")
+        regex = re.compile("(?<![0-9])" + alternation(hotlines) + "(?![0-9])")
         identifiers.append(
             PublicIdentifier("PUB-HOTLINE", regex, 0, None, None, (), "digits", "public service hotline")
         )
@@ -335,8 +199,11 @@ def build_allowlist(data: Mapping[str, object], source: str = "allowlist") -> Al
             raise RulesFileError(f"{where}: kinds {sorted(unknown)} are not personal-data kinds")
         contact_kinds = frozenset(kinds)
         public_contact = ContextCue(
-            public_contact.words, public_contact.delta, public_contact.window,
-            public_contact.side, public_contact.label or "public contact of an office",
+            public_contact.words,
+            public_contact.delta,
+            public_contact.window,
+            public_contact.side,
+            public_contact.label or "public contact of an office",
         )
 
     email = _mapping(data.get("public_email") or {}, f"{source}: public_email")
@@ -351,9 +218,7 @@ def build_allowlist(data: Mapping[str, object], source: str = "allowlist") -> Al
     )
 
 
-def build_ruleset(
-    rules_data: Mapping[str, object], allowlist: Allowlist, source: str = "rules"
-) -> RuleSet:
+def build_ruleset(rules_data: Mapping[str, object], allowlist: Allowlist, source: str = "rules") -> RuleSet:
     """The rule set from the parsed rules YAML and an allow-list."""
     defaults = _mapping(rules_data.get("defaults") or {}, f"{source}: defaults")
     window = int(_num(defaults, "window", f"{source}: defaults", 12.0))
@@ -386,8 +251,9 @@ def build_ruleset(
             raise RulesFileError(f"{where}: base confidence must be within 0..1, got {base}")
         regex = _compile(_str(item, "pattern", where), lexicons, where)
         cues = [
-            _cue(c, lexicons, window, f"{where}: context[{j}]")
+            cue
             for j, c in enumerate(_list(item.get("context"), f"{where}: context"))
+            if (cue := _cue(c, lexicons, window, f"{where}: context[{j}]")).delta
         ]
         if allowlist.public_contact is not None and kind in allowlist.public_contact_kinds:
             cues.append(allowlist.public_contact)
@@ -441,4 +307,3 @@ def load_rules(rules_path: Path | None = None, allowlist_path: Path | None = Non
     """Read and compile the rules and allow-list files; call once at start-up."""
     path = rules_path or DEFAULT_RULES_PATH
     return build_ruleset(_read_yaml(path), load_allowlist(allowlist_path), str(path))
-

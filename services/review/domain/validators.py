@@ -6,8 +6,10 @@ so a rule can call them on whatever its pattern matched.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
+from operator import mul
 from typing import Final
 
 # GB 11643-1999 citizen identity number (公民身份号码): MOD 11-2 over 17 digits.
@@ -18,9 +20,41 @@ _ID_CHECK: Final = "10X98765432"
 # residence permits of Taiwan residents, which share the ID number format.
 PROVINCE_CODES: Final = frozenset(
     {
-        11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37,
-        41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65,
-        71, 81, 82, 83,
+        11,
+        12,
+        13,
+        14,
+        15,
+        21,
+        22,
+        23,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        37,
+        41,
+        42,
+        43,
+        44,
+        45,
+        46,
+        50,
+        51,
+        52,
+        53,
+        54,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+        81,
+        82,
+        83,
     }
 )
 
@@ -29,18 +63,31 @@ PROVINCE_CODES: Final = frozenset(
 USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE: Final = {c: i for i, c in enumerate(USCC_ALPHABET)}
 _USCC_WEIGHTS: Final = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_SHAPE: Final = re.compile(f"[{USCC_ALPHABET}]{{17}}")
+
+# Luhn: a doubled digit's digit sum.
+_LUHN_DOUBLE: Final = {str(d): (2 * d if d < 5 else 2 * d - 9) for d in range(10)}
+_NON_DIGIT: Final = re.compile(r"\D")
+
+
+_SEPARATORS: Final = re.compile(r"[ \-]")
+_ADDRESS_UNITS: Final = re.compile("[省市区县旗镇乡村街路道巷弄号室栋幢楼组]")
+
+
+def _compact(value: str) -> str:
+    """Without the spaces or hyphens that split numbers into groups (310115 19900307 123X)."""
+    return _SEPARATORS.sub("", value) if (" " in value or "-" in value) else value
 
 
 def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdecimal())
+    return text if text.isdecimal() else _NON_DIGIT.sub("", text)
 
 
 def resident_id_check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of an ID number."""
     if len(first17) != 17 or not first17.isdecimal():
         raise ValueError("first17 must be exactly 17 decimal digits")
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def _valid_date(year: int, month: int, day: int) -> bool:
@@ -53,6 +100,7 @@ def _valid_date(year: int, month: int, day: int) -> bool:
 
 def _id18_shape(value: str) -> bool:
     """Region code and birth date plausible; the check digit is not looked at."""
+    value = _compact(value)
     if len(value) != 18 or not value[:17].isdecimal():
         return False
     if value[17] not in "0123456789Xx":
@@ -66,6 +114,7 @@ def _id18_shape(value: str) -> bool:
 
 def is_resident_id_18(value: str) -> bool:
     """18-character ID number: region, birth date and MOD 11-2 check digit valid."""
+    value = _compact(value)
     if not _id18_shape(value):
         return False
     return resident_id_check_digit(value[:17]) == value[17].upper()
@@ -78,6 +127,7 @@ def is_resident_id_18_bad_check(value: str) -> bool:
 
 def is_resident_id_15(value: str) -> bool:
     """Legacy 15-digit ID number: region + yymmdd (19yy) + 3 digits."""
+    value = _compact(value)
     if len(value) != 15 or not value.isdecimal():
         return False
     if int(value[:2]) not in PROVINCE_CODES:
@@ -87,16 +137,16 @@ def is_resident_id_15(value: str) -> bool:
 
 def uscc_check_char(first17: str) -> str:
     """The GB 32100 check character for the first 17 characters of a USCC."""
-    if len(first17) != 17 or any(c not in _USCC_VALUE for c in first17):
+    if _USCC_SHAPE.fullmatch(first17) is None:
         raise ValueError("first17 must be 17 characters of the USCC alphabet")
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    total = sum(map(mul, map(_USCC_VALUE.__getitem__, first17), _USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def is_uscc(value: str) -> bool:
     """Unified social credit code with a valid GB 32100 check character."""
     value = value.upper()
-    if len(value) != 18 or any(c not in _USCC_VALUE for c in value):
+    if len(value) != 18 or _USCC_SHAPE.fullmatch(value, 0, 17) is None or value[17] not in _USCC_VALUE:
         return False
     if not value[2:8].isdecimal():  # positions 3-8 are the administrative division code
         return False
@@ -110,23 +160,17 @@ def is_uscc_not_resident_id(value: str) -> bool:
 
 def luhn_check_digit(payload: str) -> str:
     """The Luhn check digit to append to `payload` (decimal digits)."""
-    if not payload.isdecimal():
-        raise ValueError("payload must be decimal digits")
-    total = 0
-    for i, c in enumerate(reversed(payload)):
-        d = int(c)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
+    if not payload.isdecimal() or not payload.isascii():
+        raise ValueError("payload must be ASCII decimal digits")
+    # Counting from the right of the payload, the 1st, 3rd ... digits are doubled.
+    total = sum(map(_LUHN_DOUBLE.__getitem__, payload[::-1][::2])) + sum(map(int, payload[::-1][1::2]))
     return str((10 - total % 10) % 10)
 
 
 def is_luhn(value: str) -> bool:
     """Digits (separators ignored) pass the Luhn check."""
     digits = _digits(value)
-    if len(digits) < 2:
+    if len(digits) < 2 or not digits.isascii():
         return False
     return luhn_check_digit(digits[:-1]) == digits[-1]
 
@@ -135,6 +179,11 @@ def is_bank_card(value: str) -> bool:
     """16-19 digits (separators ignored) passing Luhn."""
     digits = _digits(value)
     return 16 <= len(digits) <= 19 and is_luhn(digits)
+
+
+def is_address(value: str) -> bool:
+    """Reads like a street address: at least four characters and an address unit (省市区路号室 ...)."""
+    return len(value) >= 4 and _ADDRESS_UNITS.search(value) is not None
 
 
 Validator = Callable[[str], bool]
@@ -147,6 +196,7 @@ VALIDATORS: Final[dict[str, Validator]] = {
     "uscc_not_resident_id": is_uscc_not_resident_id,
     "luhn": is_luhn,
     "bank_card": is_bank_card,
+    "address": is_address,
 }
 
 VALIDATOR_NOTES: Final[dict[str, str]] = {
@@ -157,4 +207,5 @@ VALIDATOR_NOTES: Final[dict[str, str]] = {
     "uscc_not_resident_id": "GB 32100 check character valid and not an ID number",
     "luhn": "Luhn check passed",
     "bank_card": "16-19 digits passing Luhn",
+    "address": "contains an address unit (省/市/区/路/号/室 ...)",
 }

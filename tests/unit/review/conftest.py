@@ -56,6 +56,16 @@ def id_also_valid_uscc() -> str:
     raise AssertionError("no such number in range")  # pragma: no cover
 
 
+def mistyped_id_valid_as_uscc() -> str:
+    """An ID number with a wrong check digit that happens to be a valid credit code."""
+    for seq in range(1000):
+        first17 = f"31011519900307{seq:03d}"
+        check = uscc_check(first17)
+        if check.isdigit() and check != id_check(first17):
+            return first17 + check
+    raise AssertionError("no such number in range")  # pragma: no cover
+
+
 @pytest.fixture(scope="session")
 def rules() -> RuleSet:
     return load_rules()

@@ -6,7 +6,7 @@ import pytest
 
 from services.review.domain import Finding, ReviewInput, RuleSet, review, scan
 
-from .conftest import id_also_valid_uscc, luhn_complete, make_id, make_uscc
+from .conftest import id_also_valid_uscc, luhn_complete, make_id, make_uscc, mistyped_id_valid_as_uscc
 
 
 def body_findings(body: str, rules: RuleSet) -> list[Finding]:
@@ -48,6 +48,18 @@ def test_id_number_with_wrong_check_digit_counts_only_when_introduced_as_an_id(r
     assert [(f.rule_id, f.action) for f in found] == [("PII-ID-18-TYPO", "mask")]
 
 
+def test_id_number_written_in_groups_is_masked(rules: RuleSet) -> None:
+    number = make_id()
+    grouped = f"{number[:6]} {number[6:14]} {number[14:]}"
+    assert redacted(f"身份证号：{grouped}。", rules) == f"身份证号：310*** ******** {number[-4:]}。"
+
+
+def test_mistyped_id_that_passes_the_credit_code_check_is_still_an_id_when_introduced_as_one(rules: RuleSet) -> None:
+    typo = mistyped_id_valid_as_uscc()
+    assert kinds(f"身份证号：{typo}。", rules) == {"id_number"}
+    assert kinds(f"代码{typo}。", rules) == set()
+
+
 def test_legacy_15_digit_id_only_with_context(rules: RuleSet) -> None:
     assert kinds("数据310115900307123。", rules) == set()
     found = body_findings("原身份证号码310115900307123已作废。", rules)
@@ -61,8 +73,15 @@ def test_valid_id_introduced_as_a_file_number_goes_to_a_human(rules: RuleSet) ->
 
 @pytest.mark.parametrize(
     "public",
-    ["专利号ZL202310123456.7", "专利号 ZL 202310123456.7", "申请号：202310123456.7", "公开号CN112345678A",
-     "第12345678号商标", "商标注册号：12345678", "注册号第87654321"],
+    [
+        "专利号ZL202310123456.7",
+        "专利号 ZL 202310123456.7",
+        "申请号：202310123456.7",
+        "公开号CN112345678A",
+        "第12345678号商标",
+        "商标注册号：12345678",
+        "注册号第87654321",
+    ],
 )
 def test_patent_and_trademark_numbers_are_not_personal_data(rules: RuleSet, public: str) -> None:
     assert kinds(f"该企业拥有{public}，保护范围明确。", rules) == set()
@@ -101,9 +120,13 @@ def test_private_phone_nearer_to_a_private_cue_than_to_a_hotline_word_is_masked(
 
 @pytest.mark.parametrize(
     ("phone", "masked"),
-    [("021-62345678", "021-****5678"), ("(0755)82345678", "(0755)****5678"),
-     ("010 62345678", "010 ****5678"), ("（0571）8234567", "（0571）***4567"),
-     ("021-62345678转801", "021-****5678转801")],
+    [
+        ("021-62345678", "021-****5678"),
+        ("(0755)82345678", "(0755)****5678"),
+        ("010 62345678", "010 ****5678"),
+        ("（0571）8234567", "（0571）***4567"),
+        ("021-62345678转801", "021-****5678转801"),
+    ],
 )
 def test_landline_with_area_code_is_masked(rules: RuleSet, phone: str, masked: str) -> None:
     assert redacted(f"家庭电话：{phone}。", rules) == f"家庭电话：{masked}。"
@@ -125,9 +148,17 @@ def test_email_masked_keeping_first_character_and_domain(rules: RuleSet) -> None
     assert redacted("邮箱zhao@example.com。", rules) == "邮箱z***@example.com。"
 
 
+@pytest.mark.parametrize(
+    ("written", "masked"), [("li(at)example.com", "l*(at)example.com"), ("wang#example.org", "w***#example.org")]
+)
+def test_email_written_to_fool_harvesters_is_masked(rules: RuleSet, written: str, masked: str) -> None:
+    assert redacted(f"邮箱{written}。", rules) == f"邮箱{masked}。"
+
+
 def test_government_mailbox_of_an_office_is_not_flagged(rules: RuleSet) -> None:
     assert kinds("咨询邮箱：zscq@sh.gov.cn。", rules) == set()
     assert kinds("来信请寄 office@ipa.gov.cn", rules) == set()
+    assert kinds("来信请寄 office(at)ipa.gov.cn", rules) == set()
 
 
 def test_bank_card_needs_a_card_word_or_the_unionpay_bin(rules: RuleSet) -> None:
@@ -146,7 +177,9 @@ def test_passport_number_only_in_context(rules: RuleSet) -> None:
 
 
 def test_id_number_in_gansu_that_passes_luhn_is_reported_once_as_an_id(rules: RuleSet) -> None:
-    number = next(n for s in range(1000) if (n := make_id("620102", "19800101", f"{s:03d}")) and luhn_complete(n[:-1]) == n)
+    number = next(
+        n for s in range(1000) if (n := make_id("620102", "19800101", f"{s:03d}")) and luhn_complete(n[:-1]) == n
+    )
     found = body_findings(f"（{number}）", rules)
     assert [(f.kind, f.rule_id) for f in found] == [("id_number", "PII-ID-18")]
 
@@ -167,13 +200,22 @@ def test_address_stops_before_a_phone_label(rules: RuleSet) -> None:
 def test_office_address_and_housing_policy_are_not_home_addresses(rules: RuleSet) -> None:
     assert kinds("办公地址：上海市世博村路300号。", rules) == set()
     assert kinds("完善现住房保障体系。", rules) == set()
+    assert kinds("群众办理住址变更登记手续可在线上完成。", rules) == set()
+
+
+def test_address_after_jiazhu_is_masked(rules: RuleSet) -> None:
+    assert kinds("该同志家住杭州市西湖区文三路12号，", rules) == {"address"}
 
 
 @pytest.mark.parametrize(
     ("body", "masked"),
-    [("申请人张三提出申请。", "申请人张*提出申请。"), ("联系人：李小明，", "联系人：李**，"),
-     ("举报人欧阳修称", "举报人欧阳*称"), ("投诉人王芳于2023年", "投诉人王*于2023年"),
-     ("当事人赵敏的行为", "当事人赵*的行为")],
+    [
+        ("申请人张三提出申请。", "申请人张*提出申请。"),
+        ("联系人：李小明，", "联系人：李**，"),
+        ("举报人欧阳修称", "举报人欧阳*称"),
+        ("投诉人王芳于2023年", "投诉人王*于2023年"),
+        ("当事人赵敏的行为", "当事人赵*的行为"),
+    ],
 )
 def test_private_person_name_after_role_is_masked(rules: RuleSet, body: str, masked: str) -> None:
     assert redacted(body, rules) == masked
@@ -181,8 +223,15 @@ def test_private_person_name_after_role_is_masked(rules: RuleSet, body: str, mas
 
 @pytest.mark.parametrize(
     "body",
-    ["投诉人李某反映的问题已办结。", "联系人：王老师，", "申请人应当提交材料。", "申请人姓名、身份证号",
-     "当事人江苏某科技有限公司", "申请人华为技术有限公司", "申请人对答复不服的"],
+    [
+        "投诉人李某反映的问题已办结。",
+        "联系人：王老师，",
+        "申请人应当提交材料。",
+        "申请人姓名、身份证号",
+        "当事人江苏某科技有限公司",
+        "申请人华为技术有限公司",
+        "申请人对答复不服的",
+    ],
 )
 def test_role_word_without_a_private_name_is_not_flagged(rules: RuleSet, body: str) -> None:
     assert "person_name" not in kinds(body, rules)
@@ -210,7 +259,9 @@ def test_secret_words_in_prose_are_not_classification_marks(rules: RuleSet, body
     assert "classification" not in kinds(body, rules)
 
 
-@pytest.mark.parametrize("body", ["内部资料　注意保存\n正文", "（内部资料）正文", "本材料仅供参阅，不得外传。", "【内部文件】"])
+@pytest.mark.parametrize(
+    "body", ["内部资料　注意保存\n正文", "（内部资料）正文", "本材料仅供参阅，不得外传。", "【内部文件】"]
+)
 def test_internal_marking_blocks(rules: RuleSet, body: str) -> None:
     found = body_findings(body, rules)
     assert found and {(f.kind, f.action) for f in found} == {("internal_marking", "block")}
@@ -222,7 +273,9 @@ def test_internal_wording_in_prose_about_records_management_is_not_flagged(rules
 
 
 def test_trade_secret_marker_found_but_protection_policy_prose_is_not(rules: RuleSet) -> None:
-    assert [(f.kind, f.action) for f in body_findings("附件所列参数涉及企业商业秘密。", rules)] == [("trade_secret", "human")]
+    assert [(f.kind, f.action) for f in body_findings("附件所列参数涉及企业商业秘密。", rules)] == [
+        ("trade_secret", "human")
+    ]
     assert kinds("双方已签署保密协议，相关数据不得披露。", rules) == {"trade_secret"}
     assert kinds("加强商业秘密保护，开展商业秘密保护示范工作。", rules) == set()
 
@@ -233,11 +286,18 @@ def test_trade_secret_marker_found_but_protection_policy_prose_is_not(rules: Rul
 def test_full_width_digits_are_found_and_offsets_point_into_the_original(rules: RuleSet) -> None:
     body = "手机：１３８１２３４５６７８。"
     found = body_findings(body, rules)
-    assert [(f.kind, f.text, body[f.start:f.end]) for f in found] == [("mobile", "１３８１２３４５６７８", "１３８１２３４５６７８")]
+    assert [(f.kind, f.text, body[f.start : f.end]) for f in found] == [
+        ("mobile", "１３８１２３４５６７８", "１３８１２３４５６７８")
+    ]
     assert redacted(body, rules) == "手机：１３８****５６７８。"
 
 
 def test_findings_in_title_and_note_are_reported_with_their_field(rules: RuleSet) -> None:
-    doc = ReviewInput(title="关于申请人张三的批复", body="正文", note="联系人：李四，电话13812345678", disclosure="主动公开")
+    doc = ReviewInput(
+        title="关于申请人张三的批复", body="正文", note="联系人：李四，电话13812345678", disclosure="主动公开"
+    )
     assert {(f.field, f.kind) for f in scan(doc, rules)} == {
-        ("title", "person_name"), ("note", "person_name"), ("note", "mobile")}
+        ("title", "person_name"),
+        ("note", "person_name"),
+        ("note", "mobile"),
+    }

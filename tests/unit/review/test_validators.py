@@ -20,8 +20,13 @@ from .conftest import id_also_valid_uscc, luhn_complete, make_id, make_uscc
 
 @pytest.mark.parametrize(
     ("region", "birth", "seq"),
-    [("310115", "19900307", "123"), ("110101", "20000229", "456"), ("440305", "19651231", "001"),
-     ("620102", "19780815", "998"), ("820000", "19991111", "020")],
+    [
+        ("310115", "19900307", "123"),
+        ("110101", "20000229", "456"),
+        ("440305", "19651231", "001"),
+        ("620102", "19780815", "998"),
+        ("820000", "19991111", "020"),
+    ],
 )
 def test_computed_id_numbers_pass_the_check_digit(region: str, birth: str, seq: str) -> None:
     number = make_id(region, birth, seq)
@@ -46,11 +51,13 @@ def test_id_with_wrong_check_digit_fails_but_is_recognised_as_a_typo() -> None:
 
 @pytest.mark.parametrize(
     "first17",
-    ["99011519900307123",  # province 99 does not exist
-     "10011519900307123",  # neither does 10
-     "31011519900230123",  # 30 February
-     "31011518991231123",  # born before 1900
-     "31011519901301123"],  # month 13
+    [
+        "99011519900307123",  # province 99 does not exist
+        "10011519900307123",  # neither does 10
+        "31011519900230123",  # 30 February
+        "31011518991231123",  # born before 1900
+        "31011519901301123",
+    ],  # month 13
 )
 def test_id_with_impossible_region_or_birth_date_fails(first17: str) -> None:
     number = first17 + resident_id_check_digit(first17)
@@ -84,7 +91,7 @@ def test_luhn() -> None:
     card = luhn_complete("622202123456789")
     assert luhn_check_digit(card[:-1]) == card[-1]
     assert is_luhn(card) and is_bank_card(luhn_complete("621700001234567890"))
-    assert is_bank_card(" ".join([card[i:i + 4] for i in range(0, 16, 4)]))
+    assert is_bank_card(" ".join([card[i : i + 4] for i in range(0, 16, 4)]))
     assert not is_luhn(card[:-1] + str((int(card[-1]) + 1) % 10))
     assert not is_bank_card(luhn_complete("1234567"))  # too short for a card
 
