@@ -1,12 +1,18 @@
 """Generate bench/data/tagging_eval.jsonl: labelled documents for the tagging benchmark.
 
-Labels come from what each template *means*, fixed here before any matcher runs:
-every theme declares the topics it is about (THEME_TOPICS), every scenario declares its
-audience and its document type, every variant its stage. The matcher is never imported.
-Passing mentions of other topics and audiences (DISTRACTORS, boilerplate, law citations,
-company names) are deliberately mixed in and deliberately left out of the labels.
+Labels come from what each template *means*, fixed before any matcher runs: every theme
+declares the topics it is about (THEME_TOPICS), every scenario its audience and document type,
+every variant its stage. The matcher is never imported. Passing mentions of other topics and
+audiences (DISTRACTORS, boilerplate, law citations, company names) are mixed in on purpose and
+left out of the labels.
 
-    .venv/bin/python bench/make_tagging_eval.py [--seed 20240501] [--count 320]
+Splits: `dev` (POLICIES/STANDALONES, the templates the catalogue rules were tuned on),
+`holdout` (HOLDOUTS, written after a first round of tuning, then used once for diagnosis) and
+`holdout2` (HOLDOUTS_2, written after that). holdout2's first-look micro-F1 — topic 0.857,
+audience 0.735, doc_type 1.000 — is the honest estimate for unseen wording; a last round of
+general fixes (cue terms, 企业 weight, vocabulary) was made after that look.
+
+    .venv/bin/python bench/make_tagging_eval.py [--seed 20240501] [--count 320] [--holdout 90] [--holdout-2 84]
 """
 
 from __future__ import annotations
@@ -27,8 +33,14 @@ CATALOGUE = ROOT / "services" / "tagging" / "catalogue.yaml"  # read only for th
 CITIES = [("滨江市", "滨"), ("临川市", "临"), ("青州市", "青"), ("云港市", "云"), ("南屏市", "南")]
 DISTRICTS = ["江北区", "南湖区", "城东区", "青山区", "西溪区", "长乐区"]
 PARKS = [
-    "滨江高新技术产业开发区", "临港经济技术开发区", "生物医药产业园", "未来科技城产业园", "软件产业园",
-    "智能制造产业园区", "新材料产业园", "光谷科技园",
+    "滨江高新技术产业开发区",
+    "临港经济技术开发区",
+    "生物医药产业园",
+    "未来科技城产业园",
+    "软件产业园",
+    "智能制造产业园区",
+    "新材料产业园",
+    "光谷科技园",
 ]
 FIRM_HEADS = ["华芯", "蓝海", "恒瑞达", "智远", "中科睿", "天工", "博雅", "星辰", "金桥", "启明", "远航", "安泰"]
 FIRM_TRADES = ["集成电路", "生物医药", "新材料", "智能装备", "软件", "新能源", "精密仪器", "食品", "纺织", "环保"]
@@ -444,14 +456,30 @@ DISTRACTORS = [
 _OPENERS = ["要", "各单位要", "进一步", "切实", "坚持", "着力", "持续", "全面", "积极", "认真"]
 _ACTIONS = ["加强", "健全", "完善", "强化", "落实", "深化", "推动", "统筹", "规范", "提升"]
 _OBJECTS = [
-    "组织领导和统筹协调", "工作机制和制度建设", "督促检查和考核评价", "经费保障和资金管理", "宣传引导和舆论氛围",
-    "工作台账和信息报送", "责任分工和任务落实", "队伍建设和作风建设", "风险研判和应急处置", "调查研究和经验总结",
-    "廉政建设和纪律约束", "数据统计和分析研判",
+    "组织领导和统筹协调",
+    "工作机制和制度建设",
+    "督促检查和考核评价",
+    "经费保障和资金管理",
+    "宣传引导和舆论氛围",
+    "工作台账和信息报送",
+    "责任分工和任务落实",
+    "队伍建设和作风建设",
+    "风险研判和应急处置",
+    "调查研究和经验总结",
+    "廉政建设和纪律约束",
+    "数据统计和分析研判",
 ]
 _PURPOSES = [
-    "确保各项任务落到实处", "形成上下联动、齐抓共管的工作格局", "推动工作提质增效", "不断提高工作的科学化水平",
-    "为高质量发展提供有力支撑", "切实把好事办好、实事办实", "确保工作按时保质完成", "以钉钉子精神抓好落实",
-    "及时研究解决工作中遇到的新情况新问题", "形成可复制、可推广的经验做法",
+    "确保各项任务落到实处",
+    "形成上下联动、齐抓共管的工作格局",
+    "推动工作提质增效",
+    "不断提高工作的科学化水平",
+    "为高质量发展提供有力支撑",
+    "切实把好事办好、实事办实",
+    "确保工作按时保质完成",
+    "以钉钉子精神抓好落实",
+    "及时研究解决工作中遇到的新情况新问题",
+    "形成可复制、可推广的经验做法",
 ]
 _LEADS = [
     "坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻落实党的二十大精神，完整、准确、全面贯彻新发展理念",
@@ -483,139 +511,417 @@ class Standalone:
 
 
 POLICIES = [
-    Policy("{city}专利资助办法", "doc_type.measures", ("patent_subsidy", "pct_layout"),
-           ("audience.enterprise", "audience.university", "audience.individual"), "articles"),
-    Policy("{city}知识产权质押融资风险补偿资金管理办法", "doc_type.measures", ("patent_pledge",),
-           ("audience.enterprise.sme",), "articles"),
-    Policy("{city}知识产权保险保费补贴实施细则", "doc_type.rules", ("ip_insurance",), ("audience.enterprise",), "articles"),
-    Policy("{city}专利开放许可试点工作方案", "doc_type.scheme", ("open_license",),
-           ("audience.university", "audience.enterprise.sme"), "sections"),
-    Policy("{city}专利转化专项计划实施方案", "doc_type.scheme", ("patent_transfer",),
-           ("audience.university", "audience.enterprise.sme"), "sections"),
-    Policy("{city}知识产权代理行业监督管理办法", "doc_type.measures", ("agency_general", "agency_credit"),
-           ("audience.service_agency.patent_agency", "audience.service_agency.trademark_agency"), "articles"),
-    Policy("{city}知识产权纠纷人民调解工作办法", "doc_type.measures", ("dispute_mediation",),
-           ("audience.enterprise", "audience.individual"), "articles"),
-    Policy("{city}关于强化知识产权保护的实施意见", "doc_type.opinion",
-           ("enforcement", "protection_center", "dispute_mediation"), ("audience.government",), "sections"),
-    Policy("{city}“十四五”知识产权发展规划", "doc_type.plan",
-           ("high_value_patent", "trademark_brand", "enforcement", "patent_transfer", "tisc_network", "training"),
-           ("audience.government",), "sections"),
-    Policy("{city}{year}年知识产权工作要点", "doc_type.key_points",
-           ("high_value_patent", "enforcement", "ip_operation", "info_service"), ("audience.government",), "sections"),
-    Policy("{city}知识产权局{year}年政务公开工作要点", "doc_type.key_points", ("disclosure_work",),
-           ("audience.government",), "sections"),
-    Policy("{city}知识产权局政府信息公开指南", "doc_type.guide", ("disclosure_on_request", "disclosure_work"),
-           ("audience.individual",), "sections"),
-    Policy("{city}地理标志专用标志使用管理办法", "doc_type.measures", ("gi_mark",), ("audience.enterprise",), "articles"),
-    Policy("{city}地理标志产品保护示范区建设方案", "doc_type.scheme", ("gi_product",), ("audience.government",), "sections"),
-    Policy("{city}专利导航工程实施方案", "doc_type.scheme", ("patent_navigation",),
-           ("audience.park", "audience.enterprise"), "sections"),
-    Policy("{city}商标品牌指导站建设管理规定", "doc_type.provisions", ("trademark_brand",), ("audience.park",), "articles"),
-    Policy("{city}知识产权领域优化营商环境若干措施", "doc_type.initiatives", ("business_env", "service_window"),
-           ("audience.enterprise", "audience.government"), "sections"),
-    Policy("{city}知识产权服务机构管理若干规定", "doc_type.provisions", ("agency_general",),
-           ("audience.service_agency",), "articles"),
-    Policy("{city}集成电路布图设计保护工作指引", "doc_type.guide", ("ic_layout",), ("audience.enterprise",), "sections"),
-    Policy("{city}海外知识产权纠纷应对指导工作方案", "doc_type.scheme", ("overseas_dispute",),
-           ("audience.enterprise",), "sections"),
-    Policy("{city}知识产权专业人员职称评审办法", "doc_type.measures", ("professional_title",),
-           ("audience.individual",), "articles"),
-    Policy("{city}关于加强外商投资企业知识产权保护的意见", "doc_type.opinion", ("foreign_protection", "enforcement"),
-           ("audience.enterprise.foreign",), "sections"),
-    Policy("{city}知识产权证券化试点工作方案", "doc_type.scheme", ("securitization",),
-           ("audience.enterprise.sme", "audience.park"), "sections"),
-    Policy("{city}打击非正常专利申请行为专项行动方案", "doc_type.scheme", ("abnormal_patent", "agency_special_action"),
-           ("audience.service_agency.patent_agency", "audience.university", "audience.enterprise"), "sections"),
+    Policy(
+        "{city}专利资助办法",
+        "doc_type.measures",
+        ("patent_subsidy", "pct_layout"),
+        ("audience.enterprise", "audience.university", "audience.individual"),
+        "articles",
+    ),
+    Policy(
+        "{city}知识产权质押融资风险补偿资金管理办法",
+        "doc_type.measures",
+        ("patent_pledge",),
+        ("audience.enterprise.sme",),
+        "articles",
+    ),
+    Policy(
+        "{city}知识产权保险保费补贴实施细则", "doc_type.rules", ("ip_insurance",), ("audience.enterprise",), "articles"
+    ),
+    Policy(
+        "{city}专利开放许可试点工作方案",
+        "doc_type.scheme",
+        ("open_license",),
+        ("audience.university", "audience.enterprise.sme"),
+        "sections",
+    ),
+    Policy(
+        "{city}专利转化专项计划实施方案",
+        "doc_type.scheme",
+        ("patent_transfer",),
+        ("audience.university", "audience.enterprise.sme"),
+        "sections",
+    ),
+    Policy(
+        "{city}知识产权代理行业监督管理办法",
+        "doc_type.measures",
+        ("agency_general", "agency_credit"),
+        ("audience.service_agency.patent_agency", "audience.service_agency.trademark_agency"),
+        "articles",
+    ),
+    Policy(
+        "{city}知识产权纠纷人民调解工作办法",
+        "doc_type.measures",
+        ("dispute_mediation",),
+        ("audience.enterprise", "audience.individual"),
+        "articles",
+    ),
+    Policy(
+        "{city}关于强化知识产权保护的实施意见",
+        "doc_type.opinion",
+        ("enforcement", "protection_center", "dispute_mediation"),
+        ("audience.government",),
+        "sections",
+    ),
+    Policy(
+        "{city}“十四五”知识产权发展规划",
+        "doc_type.plan",
+        ("high_value_patent", "trademark_brand", "enforcement", "patent_transfer", "tisc_network", "training"),
+        ("audience.government",),
+        "sections",
+    ),
+    Policy(
+        "{city}{year}年知识产权工作要点",
+        "doc_type.key_points",
+        ("high_value_patent", "enforcement", "ip_operation", "info_service"),
+        ("audience.government",),
+        "sections",
+    ),
+    Policy(
+        "{city}知识产权局{year}年政务公开工作要点",
+        "doc_type.key_points",
+        ("disclosure_work",),
+        ("audience.government",),
+        "sections",
+    ),
+    Policy(
+        "{city}知识产权局政府信息公开指南",
+        "doc_type.guide",
+        ("disclosure_on_request", "disclosure_work"),
+        ("audience.individual",),
+        "sections",
+    ),
+    Policy(
+        "{city}地理标志专用标志使用管理办法", "doc_type.measures", ("gi_mark",), ("audience.enterprise",), "articles"
+    ),
+    Policy(
+        "{city}地理标志产品保护示范区建设方案", "doc_type.scheme", ("gi_product",), ("audience.government",), "sections"
+    ),
+    Policy(
+        "{city}专利导航工程实施方案",
+        "doc_type.scheme",
+        ("patent_navigation",),
+        ("audience.park", "audience.enterprise"),
+        "sections",
+    ),
+    Policy(
+        "{city}商标品牌指导站建设管理规定", "doc_type.provisions", ("trademark_brand",), ("audience.park",), "articles"
+    ),
+    Policy(
+        "{city}知识产权领域优化营商环境若干措施",
+        "doc_type.initiatives",
+        ("business_env", "service_window"),
+        ("audience.enterprise", "audience.government"),
+        "sections",
+    ),
+    Policy(
+        "{city}知识产权服务机构管理若干规定",
+        "doc_type.provisions",
+        ("agency_general",),
+        ("audience.service_agency",),
+        "articles",
+    ),
+    Policy(
+        "{city}集成电路布图设计保护工作指引", "doc_type.guide", ("ic_layout",), ("audience.enterprise",), "sections"
+    ),
+    Policy(
+        "{city}海外知识产权纠纷应对指导工作方案",
+        "doc_type.scheme",
+        ("overseas_dispute",),
+        ("audience.enterprise",),
+        "sections",
+    ),
+    Policy(
+        "{city}知识产权专业人员职称评审办法",
+        "doc_type.measures",
+        ("professional_title",),
+        ("audience.individual",),
+        "articles",
+    ),
+    Policy(
+        "{city}关于加强外商投资企业知识产权保护的意见",
+        "doc_type.opinion",
+        ("foreign_protection", "enforcement"),
+        ("audience.enterprise.foreign",),
+        "sections",
+    ),
+    Policy(
+        "{city}知识产权证券化试点工作方案",
+        "doc_type.scheme",
+        ("securitization",),
+        ("audience.enterprise.sme", "audience.park"),
+        "sections",
+    ),
+    Policy(
+        "{city}打击非正常专利申请行为专项行动方案",
+        "doc_type.scheme",
+        ("abnormal_patent", "agency_special_action"),
+        ("audience.service_agency.patent_agency", "audience.university", "audience.enterprise"),
+        "sections",
+    ),
 ]
 
 STANDALONES = [
-    Standalone(("关于开展{year}年园区中小企业专利质押融资入园惠企活动的通知",
-                "关于开展{year}年{park}知识产权质押融资“入园惠企”活动的通知"),
-               "doc_type.notice", ("patent_pledge",), ("audience.enterprise.sme", "audience.park"), "sections"),
-    Standalone(("关于组织申报{year}年度专利导航项目的通知",),
-               "doc_type.notice", ("patent_navigation",),
-               ("audience.enterprise", "audience.university", "audience.park"), "sections"),
-    Standalone(("关于开展{year}年度知识产权示范企业和优势企业认定工作的通知",),
-               "doc_type.notice", ("demonstration",), ("audience.enterprise",), "sections"),
-    Standalone(("关于举办{year}年{city}知识产权实务培训班的通知",),
-               "doc_type.notice", ("training",),
-               ("audience.enterprise", "audience.university", "audience.service_agency"), "sections"),
-    Standalone(("关于开展第{n}届{city}专利奖评选工作的通知",),
-               "doc_type.notice", ("patent_award",),
-               ("audience.enterprise", "audience.university", "audience.individual"), "sections"),
-    Standalone(("关于开展知识产权代理行业“蓝天”专项整治行动的通知",),
-               "doc_type.notice", ("agency_special_action",),
-               ("audience.government", "audience.service_agency"), "sections"),
-    Standalone(("关于做好{year}年度知识产权保险保费补贴申报工作的通知",),
-               "doc_type.notice", ("ip_insurance",), ("audience.enterprise.sme",), "sections"),
-    Standalone(("关于征集{year}年度专利开放许可项目的通知",),
-               "doc_type.notice", ("open_license",), ("audience.university",), "sections"),
-    Standalone(("关于开展{year}年知识产权宣传周活动的通知",),
-               "doc_type.notice", ("publicity_week",), ("audience.government", "audience.individual"), "sections"),
-    Standalone(("关于开展商标品牌指导站进园区活动的通知",),
-               "doc_type.notice", ("trademark_brand",), ("audience.park", "audience.enterprise.sme"), "sections"),
-    Standalone(("关于公布{year}年{city}技术与创新支持中心（TISC）培育名单的通知",),
-               "doc_type.notice", ("tisc_network",), ("audience.university",), "sections"),
-    Standalone(("关于开展{year}年度知识产权行政执法“铁拳”专项行动的通知",),
-               "doc_type.notice", ("enforcement",), ("audience.government",), "sections"),
-    Standalone(("关于做好{year}年度{city}知识产权专业职称评审工作的通知",),
-               "doc_type.notice", ("professional_title",), ("audience.individual",), "sections"),
-    Standalone(("关于召开{year}年外资企业知识产权保护座谈会的通知",),
-               "doc_type.notice", ("foreign_protection",), ("audience.enterprise.foreign",), "sections"),
-    Standalone(("关于开展{year}年度专利转化专项计划项目申报的通知",),
-               "doc_type.notice", ("patent_transfer",), ("audience.university", "audience.enterprise.sme"), "sections"),
-    Standalone(("关于调整商标注册受理窗口业务办理时间的通知",),
-               "doc_type.notice", ("trademark_registration", "service_window"),
-               ("audience.enterprise", "audience.individual"), "sections"),
-    Standalone(("关于开展{year}年度知识产权代理机构信用评价工作的通知",),
-               "doc_type.notice", ("agency_credit",), ("audience.service_agency",), "sections"),
-    Standalone(("关于开展{city}知识产权保护中心{year}年度专利预审服务备案工作的通知",),
-               "doc_type.notice", ("patent_prereview",), ("audience.enterprise",), "sections"),
-    Standalone(("关于举办知识产权价值评估业务培训班的通知",),
-               "doc_type.notice", ("valuation", "training"), ("audience.service_agency",), "sections"),
-    Standalone(("关于推荐海外知识产权纠纷应对指导专家的通知",),
-               "doc_type.notice", ("overseas_dispute",), ("audience.service_agency", "audience.university"), "sections"),
-    Standalone(("关于组织开展集成电路布图设计登记资助申报工作的通知",),
-               "doc_type.notice", ("ic_layout",), ("audience.enterprise",), "sections"),
-    Standalone(("关于支持企业开展PCT国际专利申请和海外专利布局的通知",),
-               "doc_type.notice", ("pct_layout", "patent_subsidy"), ("audience.enterprise",), "sections"),
-    Standalone(("{year}年度{city}知识产权示范企业名单", "{city}{year}年度知识产权优势企业名录"),
-               "doc_type.list", ("demonstration",), ("audience.enterprise",), "list"),
-    Standalone(("{city}知识产权服务机构名录（{year}年版）",),
-               "doc_type.list", ("agency_directory",), ("audience.enterprise", "audience.service_agency"), "list"),
-    Standalone(("{city}地理标志产品名录",),
-               "doc_type.list", ("gi_product",), ("audience.enterprise",), "list"),
-    Standalone(("{year}年度{city}专利资助拟资助项目公示",),
-               "doc_type.publicity", ("patent_subsidy",), ("audience.enterprise", "audience.university"), "list"),
-    Standalone(("关于{n}家专利代理机构列入经营异常名录的公告",),
-               "doc_type.announcement", ("agency_credit",), ("audience.service_agency.patent_agency",), "short"),
-    Standalone(("{city}知识产权局{year}年政府信息公开工作年度报告",),
-               "doc_type.annual_report", ("disclosure_work", "disclosure_on_request"), ("audience.individual",),
-               "annual_report"),
-    Standalone(("{year}年{city}知识产权保护状况白皮书",),
-               "doc_type.report", ("enforcement", "dispute_mediation", "protection_center"),
-               ("audience.individual",), "sections"),
-    Standalone(("关于{year}年度知识产权质押融资工作情况的报告",),
-               "doc_type.report", ("patent_pledge",), ("audience.government",), "sections"),
-    Standalone(("关于同意{park}设立知识产权保护工作站的批复",),
-               "doc_type.reply", ("protection_center",), ("audience.park",), "short"),
-    Standalone(("关于商请协助开展地理标志专用标志使用核查工作的函",),
-               "doc_type.letter", ("gi_mark",), ("audience.government",), "short"),
-    Standalone(("关于严厉打击侵犯注册商标专用权违法行为的通告",),
-               "doc_type.circular", ("trademark_enforcement",), ("audience.enterprise", "audience.individual"), "short"),
-    Standalone(("{city}知识产权保护工作联席会议纪要",),
-               "doc_type.minutes", ("enforcement", "protection_center"), ("audience.government",), "short"),
+    Standalone(
+        (
+            "关于开展{year}年园区中小企业专利质押融资入园惠企活动的通知",
+            "关于开展{year}年{park}知识产权质押融资“入园惠企”活动的通知",
+        ),
+        "doc_type.notice",
+        ("patent_pledge",),
+        ("audience.enterprise.sme", "audience.park"),
+        "sections",
+    ),
+    Standalone(
+        ("关于组织申报{year}年度专利导航项目的通知",),
+        "doc_type.notice",
+        ("patent_navigation",),
+        ("audience.enterprise", "audience.university", "audience.park"),
+        "sections",
+    ),
+    Standalone(
+        ("关于开展{year}年度知识产权示范企业和优势企业认定工作的通知",),
+        "doc_type.notice",
+        ("demonstration",),
+        ("audience.enterprise",),
+        "sections",
+    ),
+    Standalone(
+        ("关于举办{year}年{city}知识产权实务培训班的通知",),
+        "doc_type.notice",
+        ("training",),
+        ("audience.enterprise", "audience.university", "audience.service_agency"),
+        "sections",
+    ),
+    Standalone(
+        ("关于开展第{n}届{city}专利奖评选工作的通知",),
+        "doc_type.notice",
+        ("patent_award",),
+        ("audience.enterprise", "audience.university", "audience.individual"),
+        "sections",
+    ),
+    Standalone(
+        ("关于开展知识产权代理行业“蓝天”专项整治行动的通知",),
+        "doc_type.notice",
+        ("agency_special_action",),
+        ("audience.government", "audience.service_agency"),
+        "sections",
+    ),
+    Standalone(
+        ("关于做好{year}年度知识产权保险保费补贴申报工作的通知",),
+        "doc_type.notice",
+        ("ip_insurance",),
+        ("audience.enterprise.sme",),
+        "sections",
+    ),
+    Standalone(
+        ("关于征集{year}年度专利开放许可项目的通知",),
+        "doc_type.notice",
+        ("open_license",),
+        ("audience.university",),
+        "sections",
+    ),
+    Standalone(
+        ("关于开展{year}年知识产权宣传周活动的通知",),
+        "doc_type.notice",
+        ("publicity_week",),
+        ("audience.government", "audience.individual"),
+        "sections",
+    ),
+    Standalone(
+        ("关于开展商标品牌指导站进园区活动的通知",),
+        "doc_type.notice",
+        ("trademark_brand",),
+        ("audience.park", "audience.enterprise.sme"),
+        "sections",
+    ),
+    Standalone(
+        ("关于公布{year}年{city}技术与创新支持中心（TISC）培育名单的通知",),
+        "doc_type.notice",
+        ("tisc_network",),
+        ("audience.university",),
+        "sections",
+    ),
+    Standalone(
+        ("关于开展{year}年度知识产权行政执法“铁拳”专项行动的通知",),
+        "doc_type.notice",
+        ("enforcement",),
+        ("audience.government",),
+        "sections",
+    ),
+    Standalone(
+        ("关于做好{year}年度{city}知识产权专业职称评审工作的通知",),
+        "doc_type.notice",
+        ("professional_title",),
+        ("audience.individual",),
+        "sections",
+    ),
+    Standalone(
+        ("关于召开{year}年外资企业知识产权保护座谈会的通知",),
+        "doc_type.notice",
+        ("foreign_protection",),
+        ("audience.enterprise.foreign",),
+        "sections",
+    ),
+    Standalone(
+        ("关于开展{year}年度专利转化专项计划项目申报的通知",),
+        "doc_type.notice",
+        ("patent_transfer",),
+        ("audience.university", "audience.enterprise.sme"),
+        "sections",
+    ),
+    Standalone(
+        ("关于调整商标注册受理窗口业务办理时间的通知",),
+        "doc_type.notice",
+        ("trademark_registration", "service_window"),
+        ("audience.enterprise", "audience.individual"),
+        "sections",
+    ),
+    Standalone(
+        ("关于开展{year}年度知识产权代理机构信用评价工作的通知",),
+        "doc_type.notice",
+        ("agency_credit",),
+        ("audience.service_agency",),
+        "sections",
+    ),
+    Standalone(
+        ("关于开展{city}知识产权保护中心{year}年度专利预审服务备案工作的通知",),
+        "doc_type.notice",
+        ("patent_prereview",),
+        ("audience.enterprise",),
+        "sections",
+    ),
+    Standalone(
+        ("关于举办知识产权价值评估业务培训班的通知",),
+        "doc_type.notice",
+        ("valuation", "training"),
+        ("audience.service_agency",),
+        "sections",
+    ),
+    Standalone(
+        ("关于推荐海外知识产权纠纷应对指导专家的通知",),
+        "doc_type.notice",
+        ("overseas_dispute",),
+        ("audience.service_agency", "audience.university"),
+        "sections",
+    ),
+    Standalone(
+        ("关于组织开展集成电路布图设计登记资助申报工作的通知",),
+        "doc_type.notice",
+        ("ic_layout",),
+        ("audience.enterprise",),
+        "sections",
+    ),
+    Standalone(
+        ("关于支持企业开展PCT国际专利申请和海外专利布局的通知",),
+        "doc_type.notice",
+        ("pct_layout", "patent_subsidy"),
+        ("audience.enterprise",),
+        "sections",
+    ),
+    Standalone(
+        ("{year}年度{city}知识产权示范企业名单", "{city}{year}年度知识产权优势企业名录"),
+        "doc_type.list",
+        ("demonstration",),
+        ("audience.enterprise",),
+        "list",
+    ),
+    Standalone(
+        ("{city}知识产权服务机构名录（{year}年版）",),
+        "doc_type.list",
+        ("agency_directory",),
+        ("audience.enterprise", "audience.service_agency"),
+        "list",
+    ),
+    Standalone(("{city}地理标志产品名录",), "doc_type.list", ("gi_product",), ("audience.enterprise",), "list"),
+    Standalone(
+        ("{year}年度{city}专利资助拟资助项目公示",),
+        "doc_type.publicity",
+        ("patent_subsidy",),
+        ("audience.enterprise", "audience.university"),
+        "list",
+    ),
+    Standalone(
+        ("关于{n}家专利代理机构列入经营异常名录的公告",),
+        "doc_type.announcement",
+        ("agency_credit",),
+        ("audience.service_agency.patent_agency",),
+        "short",
+    ),
+    Standalone(
+        ("{city}知识产权局{year}年政府信息公开工作年度报告",),
+        "doc_type.annual_report",
+        ("disclosure_work", "disclosure_on_request"),
+        ("audience.individual",),
+        "annual_report",
+    ),
+    Standalone(
+        ("{year}年{city}知识产权保护状况白皮书",),
+        "doc_type.report",
+        ("enforcement", "dispute_mediation", "protection_center"),
+        ("audience.individual",),
+        "sections",
+    ),
+    Standalone(
+        ("关于{year}年度知识产权质押融资工作情况的报告",),
+        "doc_type.report",
+        ("patent_pledge",),
+        ("audience.government",),
+        "sections",
+    ),
+    Standalone(
+        ("关于同意{park}设立知识产权保护工作站的批复",),
+        "doc_type.reply",
+        ("protection_center",),
+        ("audience.park",),
+        "short",
+    ),
+    Standalone(
+        ("关于商请协助开展地理标志专用标志使用核查工作的函",),
+        "doc_type.letter",
+        ("gi_mark",),
+        ("audience.government",),
+        "short",
+    ),
+    Standalone(
+        ("关于严厉打击侵犯注册商标专用权违法行为的通告",),
+        "doc_type.circular",
+        ("trademark_enforcement",),
+        ("audience.enterprise", "audience.individual"),
+        "short",
+    ),
+    Standalone(
+        ("{city}知识产权保护工作联席会议纪要",),
+        "doc_type.minutes",
+        ("enforcement", "protection_center"),
+        ("audience.government",),
+        "short",
+    ),
 ]
 
 STAGE_FINAL, STAGE_DRAFT, STAGE_REPEALED = "stage.final", "stage.draft", "stage.repealed"
 ZH_DOC_TYPE = {
-    "doc_type.notice": "通知", "doc_type.opinion": "意见", "doc_type.measures": "办法", "doc_type.provisions": "规定",
-    "doc_type.rules": "细则", "doc_type.plan": "规划", "doc_type.scheme": "方案", "doc_type.key_points": "要点",
-    "doc_type.initiatives": "措施", "doc_type.interpretation": "解读", "doc_type.announcement": "公告",
-    "doc_type.circular": "通告", "doc_type.decision": "决定", "doc_type.list": "名录", "doc_type.annual_report": "年报",
-    "doc_type.report": "报告", "doc_type.letter": "函", "doc_type.reply": "批复", "doc_type.publicity": "公示",
-    "doc_type.guide": "指南", "doc_type.minutes": "纪要",
+    "doc_type.notice": "通知",
+    "doc_type.opinion": "意见",
+    "doc_type.measures": "办法",
+    "doc_type.provisions": "规定",
+    "doc_type.rules": "细则",
+    "doc_type.plan": "规划",
+    "doc_type.scheme": "方案",
+    "doc_type.key_points": "要点",
+    "doc_type.initiatives": "措施",
+    "doc_type.interpretation": "解读",
+    "doc_type.announcement": "公告",
+    "doc_type.circular": "通告",
+    "doc_type.decision": "决定",
+    "doc_type.list": "名录",
+    "doc_type.annual_report": "年报",
+    "doc_type.report": "报告",
+    "doc_type.letter": "函",
+    "doc_type.reply": "批复",
+    "doc_type.publicity": "公示",
+    "doc_type.guide": "指南",
+    "doc_type.minutes": "纪要",
 }
 CN_NUM = "一二三四五六七八九十"
 
@@ -645,7 +951,7 @@ class Writer:
         return [self.fill(p) for p in self.rng.sample(pool, k)]
 
     def audience_sentences(self, audience: tuple[str, ...]) -> list[str]:
-        out = []
+        out: list[str] = []
         for code in audience:
             pool = AUDIENCE_SENTENCES[code]
             out.extend(self.fill(s) for s in self.rng.sample(pool, min(len(pool), self.rng.randint(1, 2))))
@@ -668,7 +974,9 @@ class Writer:
         return lines
 
     def footer(self, attachment: str | None = None) -> list[str]:
-        lines = [f"联系人：{self.rng.choice(PEOPLE)}，联系电话：0{self.rng.randint(100, 999)}-{self.rng.randint(10000000, 99999999)}"]
+        lines = [
+            f"联系人：{self.rng.choice(PEOPLE)}，联系电话：0{self.rng.randint(100, 999)}-{self.rng.randint(10000000, 99999999)}"
+        ]
         if attachment:
             lines.append(f"附件：{attachment}")
         lines += [f"{self.slots['city']}知识产权局", self.slots["date"], "（此件主动公开）"]
@@ -702,15 +1010,20 @@ def _sections(w: Writer, themes: tuple[str, ...], audience: tuple[str, ...], tar
 def _articles(w: Writer, themes: tuple[str, ...], audience: tuple[str, ...], target: int, kind_word: str) -> list[str]:
     """Body of measures, provisions and rules: chapters and articles."""
     r = w.rng
-    items = [f"为{r.choice(_LEADS)}，根据有关法律法规，结合本市实际，制定本{kind_word}。",
-             "".join(w.audience_sentences(audience))]
+    items = [
+        f"为{r.choice(_LEADS)}，根据有关法律法规，结合本市实际，制定本{kind_word}。",
+        "".join(w.audience_sentences(audience)),
+    ]
     topical: list[str] = []
     for theme in themes:
         topical += w.theme_paragraphs(theme, 3, 5)
     r.shuffle(topical)
     items += topical
     extra = w.distractors()
-    tail = [f"本{kind_word}由{w.slots['city']}知识产权局负责解释。", f"本{kind_word}自{w.slots['date']}起施行，有效期五年。"]
+    tail = [
+        f"本{kind_word}由{w.slots['city']}知识产权局负责解释。",
+        f"本{kind_word}自{w.slots['date']}起施行，有效期五年。",
+    ]
     while sum(len(p.encode()) for p in items + tail) < target:
         p = w.generic_paragraph()
         if extra and r.random() < 0.3:
@@ -727,7 +1040,7 @@ def _articles(w: Writer, themes: tuple[str, ...], audience: tuple[str, ...], tar
 
 def _list_body(w: Writer, themes: tuple[str, ...], audience: tuple[str, ...], target: int) -> list[str]:
     r = w.rng
-    paras = w.theme_paragraphs(themes[0], 1, 2) + ["".join(w.audience_sentences(audience))]
+    paras = [*w.theme_paragraphs(themes[0], 1, 2), "".join(w.audience_sentences(audience))]
     paras.append("序号  名称  所在区  联系电话")
     i = 1
     while sum(len(p.encode()) for p in paras) < target:
@@ -738,9 +1051,17 @@ def _list_body(w: Writer, themes: tuple[str, ...], audience: tuple[str, ...], ta
 
 
 def _annual_report(w: Writer, themes: tuple[str, ...], audience: tuple[str, ...], target: int) -> list[str]:
-    paras = [f"本报告根据《中华人民共和国政府信息公开条例》要求编制，全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况等内容。"]
-    headings = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-                "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    paras = [
+        "本报告根据《中华人民共和国政府信息公开条例》要求编制，全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况等内容。"
+    ]
+    headings = [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
     topical = [p for t in themes for p in w.theme_paragraphs(t, 2, 4)]
     for i, h in enumerate(headings):
         paras.append(h)
@@ -756,22 +1077,29 @@ def _annual_report(w: Writer, themes: tuple[str, ...], audience: tuple[str, ...]
 
 def _short(w: Writer, themes: tuple[str, ...], audience: tuple[str, ...], target: int) -> list[str]:
     topical = [p for t in themes for p in w.theme_paragraphs(t, 2, 3)]
-    paras = topical[:1] + ["".join(w.audience_sentences(audience))] + topical[1:] + w.distractors()
+    paras = [*topical[:1], "".join(w.audience_sentences(audience)), *topical[1:], *w.distractors()]
     while sum(len(p.encode()) for p in paras) < target:
         paras.append(w.generic_paragraph())
     return paras
 
 
-def _interpretation(w: Writer, policy_title: str, themes: tuple[str, ...], audience: tuple[str, ...], target: int) -> list[str]:
+def _interpretation(
+    w: Writer, policy_title: str, themes: tuple[str, ...], audience: tuple[str, ...], target: int
+) -> list[str]:
     r = w.rng
     paras = ["一、起草背景", f"为{r.choice(_LEADS)}，{w.slots['city']}知识产权局研究起草了《{policy_title}》。"]
     paras += ["二、主要内容"] + [p for t in themes for p in w.theme_paragraphs(t, 2, 3)]
     paras += ["三、适用对象", "".join(w.audience_sentences(audience))]
-    paras += ["四、起草过程", r.choice([
-        "在起草过程中，我局通过座谈会、书面征求意见等方式广泛征求意见，经合法性审核和集体审议后正式印发。",
-        "文件经公开征求意见、合法性审核、公平竞争审查和局务会审议，现已正式印发实施。",
-        "起草过程中深入开展调查研究，多次征求意见，充分吸收了各方面的合理建议。",
-    ])]
+    paras += [
+        "四、起草过程",
+        r.choice(
+            [
+                "在起草过程中，我局通过座谈会、书面征求意见等方式广泛征求意见，经合法性审核和集体审议后正式印发。",
+                "文件经公开征求意见、合法性审核、公平竞争审查和局务会审议，现已正式印发实施。",
+                "起草过程中深入开展调查研究，多次征求意见，充分吸收了各方面的合理建议。",
+            ]
+        ),
+    ]
     paras += w.distractors()
     while sum(len(p.encode()) for p in paras) < target:
         paras.append(w.generic_paragraph())
@@ -798,7 +1126,7 @@ def make_policy_doc(w: Writer, p: Policy, variant: str, target: int) -> dict[str
         labels["doc_type"] = [p.doc_type]
     elif variant == "issued":
         title = r.choice([f"关于印发《{name}》的通知", f"{w.slots['city']}知识产权局关于印发《{name}》的通知"])
-        cover = w.header(p.audience, numbered=True) + [f"现将《{name}》印发给你们，请结合实际认真贯彻执行。", name]
+        cover = [*w.header(p.audience, numbered=True), f"现将《{name}》印发给你们，请结合实际认真贯彻执行。", name]
         body = cover + _policy_body(w, p, target, addressed=False) + w.footer()
         labels["doc_type"] = ["doc_type.notice"]
         given = r.choice(["通知", "通知", ZH_DOC_TYPE[p.doc_type]])  # upstream sometimes files the inner type
@@ -811,13 +1139,21 @@ def make_policy_doc(w: Writer, p: Policy, variant: str, target: int) -> dict[str
             title = f"关于公开征求《{name}（征求意见稿）》意见的{wrapper}"
             labels["doc_type"] = ["doc_type.notice" if wrapper == "通知" else "doc_type.announcement"]
             given = wrapper
-        cover = [f"为提高政策制定的科学性和透明度，现将《{name}（征求意见稿）》向社会公开征求意见。",
-                 f"公众可于{w.slots['date']}前通过电子邮件或信函方式反馈意见建议。"]
+        cover = [
+            f"为提高政策制定的科学性和透明度，现将《{name}（征求意见稿）》向社会公开征求意见。",
+            f"公众可于{w.slots['date']}前通过电子邮件或信函方式反馈意见建议。",
+        ]
         body = cover + _policy_body(w, p, target) + w.footer()
         labels["stage"] = [STAGE_DRAFT]
     elif variant == "interpretation":
-        title = r.choice([f"《{name}》政策解读", f"关于《{name}》的解读", f"一图读懂《{name}》",
-                          f"{w.slots['city']}知识产权局有关负责人就《{name}》答记者问"])
+        title = r.choice(
+            [
+                f"《{name}》政策解读",
+                f"关于《{name}》的解读",
+                f"一图读懂《{name}》",
+                f"{w.slots['city']}知识产权局有关负责人就《{name}》答记者问",
+            ]
+        )
         body = _interpretation(w, name, p.themes, p.audience, target)
         labels["doc_type"] = ["doc_type.interpretation"]
         given = r.choice(["解读", "政策解读", None])
@@ -833,7 +1169,9 @@ def make_policy_doc(w: Writer, p: Policy, variant: str, target: int) -> dict[str
         labels["stage"] = [STAGE_REPEALED]
     elif variant == "decision":
         title = f"关于废止《{name}》的决定"
-        reason = r.choice(["因上位法修订，文件主要内容已不适应当前工作需要，", "因文件有效期届满且相关工作已纳入新的政策体系，"])
+        reason = r.choice(
+            ["因上位法修订，文件主要内容已不适应当前工作需要，", "因文件有效期届满且相关工作已纳入新的政策体系，"]
+        )
         paras = [f"《{name}》自施行以来，对推动相关工作发挥了积极作用。{reason}经研究，决定予以废止。"]
         paras += [p for t in p.themes for p in w.theme_paragraphs(t, 2, 2)]
         paras.append("".join(w.audience_sentences(p.audience)))
@@ -854,7 +1192,12 @@ def make_standalone_doc(w: Writer, s: Standalone, target: int) -> dict[str, Any]
     builders = {"sections": _sections, "list": _list_body, "annual_report": _annual_report, "short": _short}
     numbered = s.kind in ("sections", "short") and s.doc_type not in ("doc_type.report", "doc_type.minutes")
     body = w.header(s.audience, numbered=numbered) + builders[s.kind](w, s.themes, s.audience, target) + w.footer()
-    labels = {"topic": topics_of(s.themes), "audience": list(s.audience), "doc_type": [s.doc_type], "stage": [STAGE_FINAL]}
+    labels = {
+        "topic": topics_of(s.themes),
+        "audience": list(s.audience),
+        "doc_type": [s.doc_type],
+        "stage": [STAGE_FINAL],
+    }
     given = ZH_DOC_TYPE[s.doc_type] if r.random() < 0.6 else None
     return {"title": title, "body": "\n".join(body), "doc_type": given, "labels": labels}
 
@@ -873,31 +1216,519 @@ def close_under_parents(codes: list[str], parents: dict[str, str | None]) -> lis
     return sorted(out)
 
 
-POLICY_VARIANTS = ["direct", "direct", "issued", "issued", "draft", "interpretation", "interpretation", "repealed", "decision"]
+POLICY_VARIANTS = [
+    "direct",
+    "direct",
+    "issued",
+    "issued",
+    "draft",
+    "interpretation",
+    "interpretation",
+    "repealed",
+    "decision",
+]
 
 
-def generate(seed: int, count: int) -> list[dict[str, Any]]:
+# --------------------------------------------------------------------------- held-out split
+# Written after the catalogue rules were frozen, in wording the rules were never tuned on:
+# their scores show how much of the dev score is fitting to the templates above.
+@dataclass(frozen=True)
+class Holdout:
+    titles: tuple[str, ...]
+    doc_type: str
+    topics: tuple[str, ...]
+    audience: tuple[str, ...]
+    paragraphs: tuple[str, ...]
+    audience_text: tuple[str, ...]
+    stage: str = STAGE_FINAL
+    addressee: str = ""
+
+
+HOLDOUT_DISTRACTORS = [
+    "本通知未尽事宜，按照国家和本市有关规定执行。",
+    "涉及专利、商标等具体业务的，以国家知识产权局最新规定为准。",
+    "欢迎社会各界通过“{city}发布”微信公众号了解更多信息。",
+    "各单位在实施过程中遇到的问题，请及时向市知识产权局反映。",
+    "鼓励金融机构参与知识产权工作。",
+    "营造良好的创新生态和营商环境。",
+    "支持企业、高校和科研院所协同创新。",
+    "相关数据统计截至{year}年12月31日。",
+]
+
+HOLDOUTS = [
+    Holdout(
+        ("{city}知识产权局 {city}地方金融监督管理局关于推进知识产权质押融资“百园万企”专项行动的通知",),
+        "doc_type.notice",
+        ("topic.patent.pledge", "topic.finance.pledge"),
+        ("audience.park", "audience.enterprise.sme"),
+        (
+            "以“百园万企”为抓手，组织银行机构逐园走访，摸排园区内轻资产科技企业的融资需求，建立融资需求清单。",
+            "推动银行机构将专利权质押贷款纳入普惠金融考核，单列信贷计划，对首次办理专利权质押的企业给予利率优惠。",
+            "发挥风险分担作用，对银行发放的知识产权质押贷款出现不良的，由风险补偿资金池按比例分担损失。",
+            "简化质押登记办理流程，企业可线上提交专利权质押登记申请，当日受理、次日办结。",
+        ),
+        ("参与对象为各园区内有融资需求的科技型中小企业和小微企业。", "各园区管委会负责组织辖区企业参加银企对接活动。"),
+        addressee="各区知识产权局，各园区管委会：",
+    ),
+    Holdout(
+        ("商标注册申请常见问题解答",),
+        "doc_type.interpretation",
+        ("topic.trademark.registration",),
+        ("audience.enterprise", "audience.individual"),
+        (
+            "问：自然人可以申请注册商标吗？答：从事生产经营活动的自然人，可以以个人名义申请商标注册，需提交个体工商户营业执照等主体资格证明。",
+            "问：商标注册申请需要多长时间？答：一般情况下，商标注册申请自受理之日起约{n}个月完成审查，无异议的予以核准注册。",
+            "问：可以通过哪些渠道办理商标注册？答：申请人可以通过商标网上服务系统在线提交，也可以到商标业务受理窗口现场办理。",
+            "问：商标注册申请被驳回怎么办？答：申请人对驳回决定不服的，可以自收到通知之日起15日内申请复审。",
+        ),
+        ("企业和个体工商户均可按照上述流程办理。",),
+    ),
+    Holdout(
+        ("关于推荐{year}年度地理标志运用促进重点联系指导名录的通知",),
+        "doc_type.notice",
+        ("topic.gi",),
+        ("audience.government",),
+        (
+            "深入实施地理标志运用促进工程，推动地理标志与特色产业发展、生态文明建设、历史文化传承有机融合。",
+            "推荐的地理标志应当产业基础好、带动作用强，近三年地理标志相关产业产值稳步增长，带动农户增收效果明显。",
+            "各地要加强对地理标志使用的日常监管，指导使用主体规范标注地理标志，维护地理标志声誉。",
+            "入选重点联系指导名录的地理标志，将在品牌宣传推广、产销对接等方面获得重点支持。",
+        ),
+        ("请各区知识产权局认真组织遴选，于{date}前将推荐材料报送市知识产权局。",),
+        addressee="各区市场监督管理局（知识产权局）：",
+    ),
+    Holdout(
+        ("关于开展集成电路布图设计专有权保护专题培训的通知",),
+        "doc_type.notice",
+        ("topic.ic_layout", "topic.talent.training"),
+        ("audience.enterprise",),
+        (
+            "为帮助集成电路设计企业掌握布图设计登记和维权要点，市知识产权局定于{date}举办专题培训。",
+            "培训围绕布图设计专有权的取得、布图设计登记申请文件撰写、侵权判定与维权策略等内容展开。",
+            "本次培训邀请审查专家和执业律师授课，设置案例分析和互动答疑环节，学员完成培训后可获得培训证明。",
+        ),
+        ("培训对象为本市集成电路设计企业的研发负责人和知识产权管理人员，每家企业限报2人。",),
+        addressee="各有关企业：",
+    ),
+    Holdout(
+        ("关于{city}知识产权保护中心{year}年度工作情况的报告",),
+        "doc_type.report",
+        ("topic.protection.rapid", "topic.patent.application"),
+        ("audience.government",),
+        (
+            "{year}年，保护中心累计受理专利预审请求{n}百余件，预审合格案件平均授权周期缩短至三个月以内。",
+            "保护中心新增备案主体{c}家，覆盖新一代信息技术、高端装备等重点产业领域。",
+            "全年办理知识产权维权援助事项{d}件，出具侵权判定咨询意见{n}份，为企业挽回经济损失。",
+            "下一步，保护中心将拓展预审服务领域，推动快速预审服务向园区延伸。",
+        ),
+        ("现将有关情况报告如下，请市局领导审阅。",),
+    ),
+    Holdout(
+        ("图解：专利开放许可制度", "图解：一张图看懂专利开放许可"),
+        "doc_type.interpretation",
+        ("topic.patent.open_license", "topic.utilization.transfer"),
+        ("audience.university", "audience.enterprise"),
+        (
+            "什么是开放许可？专利权人自愿声明，任何人按照公告的许可费标准支付费用后即可实施其专利。",
+            "开放许可有什么好处？许可条件公开透明，“一对多”许可降低了谈判成本，有利于专利技术快速转化。",
+            "谁可以使用开放许可专利？有意愿实施专利的企业向专利权人书面通知并支付许可费后即获得许可。",
+            "高校院所的存量专利可以通过开放许可方式向社会释放，实现专利价值。",
+        ),
+        ("高校、科研院所可作为许可方，企业可作为被许可方参与。",),
+    ),
+    Holdout(
+        ("关于建立知识产权纠纷多元化解机制的实施意见",),
+        "doc_type.opinion",
+        ("topic.protection.dispute",),
+        ("audience.government",),
+        (
+            "构建行政裁决、人民调解、仲裁、诉讼有机衔接的知识产权纠纷多元化解体系。",
+            "在商会、行业协会设立知识产权纠纷调解委员会，推动纠纷化解在基层。",
+            "完善诉调对接机制，法院立案前可委派调解组织开展调解，调解不成的及时转入诉讼程序。",
+            "加强调解员队伍建设，定期开展调解业务培训和典型案例研讨。",
+        ),
+        ("市有关部门和各区人民政府要将纠纷多元化解工作纳入平安建设考核。",),
+        addressee="各区人民政府，市有关部门：",
+    ),
+    Holdout(
+        ("{city}企业海外知识产权纠纷应对指引",),
+        "doc_type.guide",
+        ("topic.overseas",),
+        ("audience.enterprise",),
+        (
+            "企业在出口前应当开展目标市场知识产权风险排查，避免产品落入他人专利保护范围。",
+            "收到境外知识产权侵权警告函或诉讼文书时，企业应当及时评估风险，在规定期限内作出回应。",
+            "遭遇美国337调查的，企业应当尽快聘请专业律师，积极应诉，必要时寻求行业协会和政府部门的应对指导。",
+            "企业可向国家海外知识产权纠纷应对指导中心{city}分中心申请免费应对指导服务。",
+        ),
+        ("本指引适用于在{city}注册、有出口或海外投资业务的企业。",),
+    ),
+    Holdout(
+        ("关于对{n}家知识产权代理机构开展约谈的通告",),
+        "doc_type.circular",
+        ("topic.agency",),
+        ("audience.service_agency",),
+        (
+            "经查，部分代理机构存在超出备案范围开展代理业务、以不正当手段承揽业务等问题。",
+            "市知识产权局依法对相关代理机构负责人进行约谈，责令其限期整改，整改情况纳入日常监管。",
+            "对约谈后仍不整改或者整改不到位的代理机构，将依法立案查处并向社会公开。",
+        ),
+        ("全市知识产权代理机构应当引以为戒，依法诚信执业。",),
+    ),
+    Holdout(
+        ("{city}知识产权局政府信息主动公开基本目录",),
+        "doc_type.list",
+        ("topic.disclosure",),
+        ("audience.individual",),
+        (
+            "本目录依据政府信息公开有关规定编制，列明我局应当主动公开的政府信息类别、内容和公开时限。",
+            "机构职能、规范性文件、行政执法、财政预决算等信息，自形成或变更之日起20个工作日内主动公开。",
+            "主动公开的政府信息通过门户网站政府信息公开专栏发布，并同步提供查阅服务。",
+        ),
+        ("社会公众可以通过门户网站查阅本目录所列政府信息。",),
+    ),
+    Holdout(
+        ("关于进一步压缩专利业务办理时限优化服务的公告",),
+        "doc_type.announcement",
+        ("topic.business_env", "topic.patent"),
+        ("audience.enterprise",),
+        (
+            "自{date}起，专利权质押登记、专利实施许可合同备案等业务办理时限由5个工作日压缩至2个工作日。",
+            "专利收费减缴备案实行“即报即审”，符合条件的当场办结，进一步降低办事成本。",
+            "推行专利业务“全程网办”，企业足不出户即可办理专利相关业务，持续优化营商环境。",
+        ),
+        ("企业办理专利业务遇到困难的，可拨打服务热线咨询。",),
+    ),
+    Holdout(
+        ("{year}年度知识产权专业职称评审结果公示",),
+        "doc_type.publicity",
+        ("topic.talent.title",),
+        ("audience.individual",),
+        (
+            "经个人申报、单位推荐、资格审查和评审委员会评审，以下人员通过{year}年度知识产权专业职称评审。",
+            "其中，取得高级知识产权师资格{n}人，取得知识产权师资格{c}人。",
+            "公示期间，对公示人员有异议的，可以书面形式向职称评审办公室反映，反映情况须实事求是。",
+        ),
+        ("公示对象为通过本年度评审的专业技术人员。",),
+    ),
+    Holdout(
+        ("关于调整知识产权保险保费补贴标准的通知",),
+        "doc_type.notice",
+        ("topic.finance.insurance",),
+        ("audience.enterprise.sme",),
+        (
+            "为进一步发挥知识产权保险的风险保障作用，决定自{year}年起调整保费补贴标准。",
+            "对中小企业投保知识产权侵权损失险、海外展会知识产权险的，补贴比例由50%提高至{p}%。",
+            "保费补贴实行年度申报，投保企业应当在保险期间届满前提交补贴申请和保单材料。",
+        ),
+        ("本通知所称中小企业，按照国家中小企业划型标准认定。",),
+        addressee="各有关企业：",
+    ),
+    Holdout(
+        ("{city}产业专利导航服务基地建设工作规划（2024—2027年）",),
+        "doc_type.plan",
+        ("topic.patent.navigation",),
+        ("audience.park",),
+        (
+            "到2027年，在重点产业园区建成{n}家产业专利导航服务基地，形成覆盖主导产业的专利导航服务网络。",
+            "服务基地围绕园区主导产业开展专利导航分析，为园区招商、人才引进和技术攻关提供决策参考。",
+            "建立专利导航成果共享机制，导航报告在园区内免费开放使用。",
+        ),
+        ("各产业园区是服务基地建设的责任主体，园区管委会负责统筹推进。",),
+    ),
+    Holdout(
+        ("关于认定第{n}批知识产权示范园区的决定",),
+        "doc_type.decision",
+        ("topic.demonstration",),
+        ("audience.park",),
+        (
+            "经园区申报、专家评审和实地核查，决定认定{park}等{c}家园区为第{n}批知识产权示范园区。",
+            "示范园区要发挥引领作用，健全园区知识产权服务体系，带动园区企业提升知识产权管理水平。",
+            "对认定的示范园区实行动态管理，每两年开展一次考核评估。",
+        ),
+        ("各示范园区管委会要制定三年建设计划并报市知识产权局备案。",),
+    ),
+    Holdout(
+        ("{city}知识产权证券化项目管理办法（征求意见稿）",),
+        "doc_type.measures",
+        ("topic.finance.securitization",),
+        ("audience.enterprise",),
+        (
+            "知识产权证券化项目是指以企业知识产权许可费等未来现金流为基础资产，发行证券化产品的融资项目。",
+            "入池企业应当拥有权属清晰的有效知识产权，近两年无严重失信记录。",
+            "对成功发行的证券化项目，按照实际融资额给予入池企业一定比例的融资成本补贴。",
+        ),
+        ("本办法适用于在{city}依法设立的企业。",),
+        stage=STAGE_DRAFT,
+    ),
+    Holdout(
+        ("关于开展打击假冒专利违法行为专项行动的通知",),
+        "doc_type.notice",
+        ("topic.protection.enforcement", "topic.patent"),
+        ("audience.government",),
+        (
+            "重点检查商品、包装和宣传材料上标注专利标识的情况，严厉打击假冒专利违法行为。",
+            "对在产品上标注不存在的专利号、冒用他人专利号的，依法责令改正并予以处罚。",
+            "各区要加大执法检查频次，每月对辖区重点商场、展会开展专利标识检查。",
+        ),
+        ("各区知识产权局要明确专人负责，按时报送专项行动进展。",),
+        addressee="各区市场监督管理局（知识产权局）：",
+    ),
+    Holdout(
+        ("关于开通{city}知识产权大数据服务平台的公告",),
+        "doc_type.announcement",
+        ("topic.public_service.info",),
+        ("audience.enterprise", "audience.university"),
+        (
+            "{city}知识产权大数据服务平台已建成上线，汇集全球主要国家和地区的专利、商标数据。",
+            "平台提供专利检索、法律状态查询、技术分析报告生成等服务，注册用户可免费使用基础功能。",
+            "平台开放数据接口，支持有需求的单位批量获取知识产权数据。",
+        ),
+        ("欢迎本市企业、高校和科研院所注册使用。",),
+    ),
+]
+
+
+# Second held-out batch, written after the fixes the first batch prompted and never tuned on.
+HOLDOUTS_2 = [
+    Holdout(
+        ("关于组织开展{year}年度高价值专利培育项目申报工作的通知",),
+        "doc_type.notice",
+        ("topic.patent",),
+        ("audience.enterprise", "audience.university"),
+        (
+            "高价值专利培育项目以产业关键核心技术为重点，支持申报单位围绕核心产品构建专利组合。",
+            "项目实施周期为两年，承担单位应当组建由研发人员、知识产权管理人员和法律专家组成的培育团队。",
+            "项目验收时，承担单位新增发明专利授权量应当不少于{n}件，并形成专利组合布局分析报告。",
+            "每个项目给予不超过{d}万元资金支持，分两期拨付。",
+        ),
+        ("申报单位应为在{city}注册的企业或高校院所，具有较强的研发能力和专利运用基础。",),
+        addressee="各有关单位：",
+    ),
+    Holdout(
+        ("关于发布{year}年度{city}知识产权保护典型案例的通知",),
+        "doc_type.notice",
+        ("topic.protection.enforcement", "topic.protection.dispute", "topic.patent"),
+        ("audience.government",),
+        (
+            "案例一：某电器公司专利侵权纠纷行政裁决案。请求人认为被请求人销售的产品落入其发明专利保护范围，"
+            "市知识产权局经审理作出责令停止侵权的行政裁决。",
+            "案例二：某商场销售假冒专利商品案。执法人员检查发现涉案产品标注的专利号已终止，依法责令改正并处以罚款。",
+            "案例三：某科技公司专利许可费纠纷人民调解案。经调解委员会调解，双方当场达成调解协议并申请司法确认。",
+        ),
+        ("各区局要组织执法人员认真学习典型案例，统一执法尺度。",),
+        addressee="各区市场监督管理局（知识产权局）：",
+    ),
+    Holdout(
+        ("{city}知识产权运营服务体系建设实施方案",),
+        "doc_type.scheme",
+        ("topic.utilization.operation", "topic.utilization.valuation"),
+        ("audience.government",),
+        (
+            "建设市级知识产权运营公共服务平台，集成挂牌交易、价值评估、质押融资对接和运营数据分析功能。",
+            "培育知识产权运营机构，支持其开展专利收储、许可运营和产业化孵化业务。",
+            "制定知识产权价值评估工作指引，引导评估机构规范开展评估业务，提高评估结果的可信度。",
+            "建立运营项目库，每年遴选一批重点运营项目给予支持。",
+        ),
+        ("各区政府、市有关部门要将运营服务体系建设纳入年度重点工作。",),
+    ),
+    Holdout(
+        ("关于开展{year}年度知识产权服务机构分级评价的通知",),
+        "doc_type.notice",
+        ("topic.agency.credit",),
+        ("audience.service_agency",),
+        (
+            "分级评价结果分为A、B、C三级，作为分类监管、政策扶持和政府采购的重要参考。",
+            "评价指标包括合规经营、服务质量、人员资质和信用记录，存在失信记录的机构不得评为A级。",
+            "评价结果通过信用平台向社会公示，公示期满无异议的正式发布。",
+        ),
+        ("参评对象为在本市登记、从事知识产权代理、咨询、运营等业务满一年的服务机构。",),
+    ),
+    Holdout(
+        ("一图读懂{city}地理标志专用标志使用申请流程",),
+        "doc_type.interpretation",
+        ("topic.gi.special_mark",),
+        ("audience.enterprise",),
+        (
+            "第一步：地理标志产品产地范围内的生产者向所在区知识产权局提交专用标志使用申请。",
+            "第二步：区局对申请材料进行初审，市局复核后报国家知识产权局审查。",
+            "第三步：审查通过后，申请人成为专用标志合法使用人，可以在产品上标注专用标志。",
+        ),
+        ("生产企业可通过政务服务网在线提交申请。",),
+    ),
+    Holdout(
+        ("关于公布{year}年度{city}专利转化运用优秀案例的通知",),
+        "doc_type.notice",
+        ("topic.utilization.transfer", "topic.patent"),
+        ("audience.university", "audience.enterprise"),
+        (
+            "本批优秀案例涵盖高校专利作价入股、专利许可产业化和企业间专利转让等多种转化模式。",
+            "某大学将一组新材料专利以许可方式授权本地企业实施，三年内实现新增产值逾亿元。",
+            "某装备企业受让高校专利后开展二次开发，产品成功进入国际市场。",
+        ),
+        ("希望各高校院所和企业学习借鉴优秀案例经验，推动更多专利转化为现实生产力。",),
+    ),
+    Holdout(
+        ("{city}知识产权人才发展规划（{year}—2030年）",),
+        "doc_type.plan",
+        ("topic.talent.training", "topic.talent.title"),
+        ("audience.government",),
+        (
+            "到2030年，全市知识产权专业人才总量达到{n}千人，高层次知识产权人才队伍初具规模。",
+            "实施知识产权人才培训计划，每年举办实务培训班{c}期以上，培训对象覆盖企业、高校和服务机构。",
+            "完善知识产权专业职称评价制度，畅通知识产权人才职业发展通道。",
+        ),
+        ("市人力资源社会保障局、市知识产权局等市有关部门按职责分工抓好落实。",),
+    ),
+    Holdout(
+        ("关于开展知识产权公共服务进园区活动的通知",),
+        "doc_type.notice",
+        ("topic.public_service",),
+        ("audience.park", "audience.enterprise"),
+        (
+            "组织市知识产权公共服务中心和各类服务网点走进重点园区，开展知识产权公共服务政策宣讲。",
+            "现场提供知识产权咨询、信息查询和业务办理指导，帮助园区企业解决实际问题。",
+            "活动期间在园区设立临时公共服务点，每周固定时间提供面对面服务。",
+        ),
+        ("请各园区管委会做好场地保障和企业组织工作，园区企业可预约参加。",),
+        addressee="各园区管委会：",
+    ),
+    Holdout(
+        ("关于加强商标代理机构备案管理的通告",),
+        "doc_type.circular",
+        ("topic.agency",),
+        ("audience.service_agency.trademark_agency",),
+        (
+            "从事商标代理业务的机构，应当依法向国家知识产权局办理备案，未备案的不得从事商标代理业务。",
+            "商标代理机构名称、地址、负责人等备案信息发生变化的，应当在变化之日起30日内办理变更备案。",
+            "对未备案从事商标代理、备案信息不实等违法行为，依法予以查处并记入信用档案。",
+        ),
+        ("全市商标代理机构应当对照本通告开展自查。",),
+    ),
+    Holdout(
+        ("关于做好{year}年度专利优先审查推荐工作的通知",),
+        "doc_type.notice",
+        ("topic.patent.application",),
+        ("audience.enterprise", "audience.university"),
+        (
+            "对涉及国家重点发展产业、地方重点产业的发明专利申请，申请人可以请求优先审查。",
+            "申请人提交优先审查请求时，应当附具市知识产权局出具的推荐意见。",
+            "优先审查推荐实行总量控制，优先推荐具有较好市场前景的专利申请。",
+        ),
+        ("企业、高校和科研院所可登录推荐系统在线提交推荐申请。",),
+    ),
+    Holdout(
+        ("关于做好{year}年海外展会知识产权纠纷应对工作的通知",),
+        "doc_type.notice",
+        ("topic.overseas",),
+        ("audience.enterprise",),
+        (
+            "参展企业应当在出展前对展品开展知识产权风险排查，必要时提前在展会所在国申请专利或注册商标。",
+            "展会期间遭遇知识产权投诉或临时禁令的，企业应当保持冷静，第一时间联系展会知识产权服务站和应对指导专家。",
+            "市知识产权局将联合行业协会组建海外展会纠纷应对专家团，为参展企业提供远程应对指导。",
+        ),
+        ("本通知面向计划赴境外参展的本市企业。",),
+    ),
+    Holdout(
+        ("关于征求《{city}数据知识产权登记管理办法（征求意见稿）》意见的函",),
+        "doc_type.letter",
+        (),
+        ("audience.government",),
+        (
+            "为规范数据知识产权登记工作，我局起草了《{city}数据知识产权登记管理办法（征求意见稿）》。",
+            "办法共五章二十八条，明确了数据知识产权登记的对象、程序、效力和监督管理。",
+            "请于{date}前将书面意见反馈我局，逾期未反馈的视为无意见。",
+        ),
+        ("请市有关部门、各区知识产权局研提意见。",),
+        stage=STAGE_DRAFT,
+        addressee="市有关部门，各区知识产权局：",
+    ),
+    Holdout(
+        ("{city}知识产权局{year}年度政府信息公开工作年报",),
+        "doc_type.annual_report",
+        ("topic.disclosure", "topic.disclosure.on_request"),
+        ("audience.individual",),
+        (
+            "本年度我局主动公开政府信息{n}百余条，及时发布规范性文件和政策解读。",
+            "全年收到政府信息公开申请{c}件，全部按期答复，未发生因政府信息公开引起的行政复议和诉讼。",
+            "下一步将进一步提升政府信息公开质量，更好满足人民群众的信息需求。",
+        ),
+        ("公民、法人或其他组织可以通过门户网站查阅本年报全文。",),
+    ),
+    Holdout(
+        ("关于{park}知识产权质押融资服务站建设方案的批复",),
+        "doc_type.reply",
+        ("topic.finance.pledge",),
+        ("audience.park",),
+        (
+            "你委《关于设立知识产权质押融资服务站的请示》收悉。经研究，原则同意在{park}设立知识产权质押融资服务站。",
+            "服务站要联合合作银行为园区企业提供质押融资政策咨询、价值评估对接和质押登记指导。",
+            "你委要加强服务站日常管理，每半年向我局报送一次质押融资服务情况。",
+        ),
+        ("请园区管委会按照批复要求抓好落实。",),
+        addressee="{park}管委会：",
+    ),
+]
+
+
+def make_holdout_doc(w: Writer, h: Holdout, target: int) -> dict[str, Any]:
+    r = w.rng
+    title = w.fill(r.choice(h.titles))
+    body = ([w.fill(h.addressee)] if h.addressee else []) + [w.fill(p) for p in h.paragraphs]
+    for sentence in h.audience_text:  # whom the scenario is for is always stated
+        body.insert(r.randint(1, len(body)), w.fill(sentence))
+    extra = [w.fill(d) for d in r.sample(HOLDOUT_DISTRACTORS, r.randint(1, 3))]
+    while sum(len(p.encode()) for p in body) < target:
+        body.append(w.generic_paragraph() + (extra.pop() if extra and r.random() < 0.3 else ""))
+    body += [*extra, *w.footer()]
+    labels = {"topic": list(h.topics), "audience": list(h.audience), "doc_type": [h.doc_type], "stage": [h.stage]}
+    given = ZH_DOC_TYPE[h.doc_type] if r.random() < 0.5 else None
+    return {"title": title, "body": "\n".join(body), "doc_type": given, "labels": labels}
+
+
+def generate(seed: int, count: int, holdout: int = 0, holdout_2: int = 0) -> list[dict[str, Any]]:
+    """`count` documents of the dev split, then `holdout` and `holdout_2` of the held-out splits."""
     rng = random.Random(seed)
     tree = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     parents = {t["code"]: t.get("parent") for t in tree["tags"]}
     docs = []
-    for i in range(count):
+    for i in range(count + holdout + holdout_2):
         city, abbr = rng.choice(CITIES)
         year = rng.choice([2021, 2022, 2023, 2024, 2025])
-        w = Writer(rng, {
-            "city": city, "abbr": abbr, "year": year, "park": rng.choice(PARKS), "district": rng.choice(DISTRICTS),
-            "n": rng.randint(2, 30), "a": rng.choice([1000, 2000, 3000, 5000]), "b": rng.choice([1, 2, 3, 5]),
-            "c": rng.choice([300, 500, 800]), "d": rng.choice([10, 20, 30, 50]), "p": rng.choice([30, 50, 60]),
-            "date": f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日",
-        })
+        w = Writer(
+            rng,
+            {
+                "city": city,
+                "abbr": abbr,
+                "year": year,
+                "park": rng.choice(PARKS),
+                "district": rng.choice(DISTRICTS),
+                "n": rng.randint(2, 30),
+                "a": rng.choice([1000, 2000, 3000, 5000]),
+                "b": rng.choice([1, 2, 3, 5]),
+                "c": rng.choice([300, 500, 800]),
+                "d": rng.choice([10, 20, 30, 50]),
+                "p": rng.choice([30, 50, 60]),
+                "date": f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日",
+            },
+        )
         target = int(2048 * (10 ** rng.uniform(0, 1)))  # 2–20 KB of UTF-8, log-uniform
-        if i % 5 < 3:
+        if i >= count + holdout:
+            j = i - count - holdout
+            doc = make_holdout_doc(w, HOLDOUTS_2[j % len(HOLDOUTS_2)], target)
+            split, name = "holdout2", f"holdout2-{j:04d}"
+        elif i >= count:
+            doc = make_holdout_doc(w, HOLDOUTS[(i - count) % len(HOLDOUTS)], target)
+            split, name = "holdout", f"holdout-{i - count:04d}"
+        elif i % 5 < 3:
             policy = POLICIES[(i // 5 * 3 + i % 5) % len(POLICIES)]
             doc = make_policy_doc(w, policy, rng.choice(POLICY_VARIANTS), target)
+            split, name = "dev", f"eval-{i:04d}"
         else:
             doc = make_standalone_doc(w, STANDALONES[(i // 5 * 2 + i % 5 - 3) % len(STANDALONES)], target)
+            split, name = "dev", f"eval-{i:04d}"
         doc["labels"] = {dim: close_under_parents(codes, parents) for dim, codes in doc["labels"].items()}
-        docs.append({"id": f"eval-{i:04d}", **doc})
+        docs.append({"id": name, "split": split, **doc})
     return docs
 
 
@@ -905,15 +1736,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20240501)
     parser.add_argument("--count", type=int, default=320)
+    parser.add_argument("--holdout", type=int, default=90)
+    parser.add_argument("--holdout-2", type=int, default=84)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    docs = generate(args.seed, args.count)
+    docs = generate(args.seed, args.count, args.holdout, args.holdout_2)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as f:
         for doc in docs:
             f.write(json.dumps(doc, ensure_ascii=False) + "\n")
     sizes = sorted(len(d["body"].encode()) for d in docs)
-    print(f"wrote {len(docs)} documents to {args.out} (body {sizes[0]}–{sizes[-1]} bytes, median {sizes[len(sizes) // 2]})")
+    print(
+        f"wrote {len(docs)} documents to {args.out} (body {sizes[0]}–{sizes[-1]} bytes, median {sizes[len(sizes) // 2]})"
+    )
 
 
 if __name__ == "__main__":

@@ -164,6 +164,7 @@ class TagEvidence(BaseModel):
     field: str
     start: int
     end: int
+    inherited_from: str | None = Field(None, description="For a parent tag: the child whose evidence this is")
 
 
 class TagRef(BaseModel):

@@ -2,39 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI
 
 from services.tagging import api, consumers
-from services.tagging.domain import Catalogue, Tagger, load_catalogue
+from services.tagging.catalogues import Catalogues
+from services.tagging.domain import Tagger
 from services.tagging.repository import TaggingRepository
 from services.tagging.settings import TaggingSettings
+from shared.outbox import Outbox
 from shared.runtime import Runtime, serve
 
 
 def create_app(settings: TaggingSettings | None = None) -> FastAPI:
     settings = settings or TaggingSettings()
     runtime = Runtime("tagging", settings)
-    loaded: dict[str, Any] = {}
 
     def repository() -> TaggingRepository:
         return TaggingRepository(runtime.db)
 
-    def catalogue() -> Catalogue:
-        return loaded["catalogue"]
+    def outbox() -> Outbox:
+        return runtime.outbox
+
+    catalogues = Catalogues(
+        repository,
+        outbox,
+        file=settings.catalogue_path,
+        page_size=settings.retag_page_size,
+        refresh_s=settings.catalogue_refresh_s,
+    )
+
+    def current() -> Catalogues:
+        return catalogues
 
     def tagger() -> Tagger:
-        return loaded["tagger"]
+        return catalogues.tagger
 
     @runtime.on_started
     async def _prepare(rt: Runtime) -> None:
-        loaded["catalogue"] = load_catalogue(settings.catalogue_path)
-        loaded["tagger"] = Tagger(loaded["catalogue"])
         await repository().ensure_indexes()
+        await catalogues.start()
+
+    @runtime.on_stopping
+    async def _stop(rt: Runtime) -> None:
+        await catalogues.stop()
 
     consumers.register(runtime, repository, tagger)
-    return runtime.create_app(title="govpub tagging", routers=[api.build_router(repository, catalogue)])
+    routers = [api.build_router(api.Deps(repository, outbox, current)), api.build_pages(current, repository)]
+    return runtime.create_app(title="govpub tagging", routers=routers)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -12,4 +13,10 @@ class TaggingSettings(ServiceSettings):
 
     port: int = 8003
     database: str = "govpub_tagging"
-    catalogue_path: Path | None = None
+    catalogue_path: Path | None = Field(
+        None, description="The catalogue file; the highest version of it and the published ones is in force."
+    )
+    retag_page_size: int = Field(100, ge=1, le=2000, description="Documents re-tagged per transaction.")
+    catalogue_refresh_s: float = Field(
+        10.0, gt=0, description="How often to look for a newer published catalogue and for documents left behind."
+    )

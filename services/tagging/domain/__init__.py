@@ -1,9 +1,13 @@
-"""Tagging domain: the policy-document tag catalogue and the matcher. Pure; no I/O but reading the catalogue."""
+"""Tagging domain: the policy-document tag catalogue and the matcher.
+
+Pure: the only I/O is `load_catalogue` reading the YAML and, once per `Tagger`, jieba loading
+its dictionary (jieba also keeps a cache file in the temp directory)."""
 
 from .catalogue import (
     DEFAULT_CATALOGUE_PATH,
     Catalogue,
     CatalogueError,
+    CueGroup,
     Cues,
     Dimension,
     RegexSpec,
@@ -21,6 +25,7 @@ __all__ = [
     "DEFAULT_CATALOGUE_PATH",
     "Catalogue",
     "CatalogueError",
+    "CueGroup",
     "Cues",
     "Dimension",
     "Evidence",

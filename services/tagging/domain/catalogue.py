@@ -109,12 +109,19 @@ class RuleDefaults(_Frozen):
     per_sentence: bool | None = None
 
 
-class Cues(_Frozen):
-    """Where a document says whom it is for. Body hits inside a cue region score `factor` times:
-    the `reach` characters after a cue term (适用对象, 申报主体…) and the addressee line (主送机关)."""
+class CueGroup(_Frozen):
+    """Cue terms and the span around each where a document says whom it is for:
+    ``reach`` characters after the cue (对象为…, 面向…) and ``reach_before`` before it (市民可以…)."""
 
-    terms: tuple[str, ...] = ()
-    reach: int = Field(default=80, ge=1)
+    terms: tuple[str, ...] = Field(min_length=1)
+    reach: int = Field(default=80, ge=0)
+    reach_before: int = Field(default=0, ge=0)
+
+
+class Cues(_Frozen):
+    """Body hits inside a cue region score `factor` times; the addressee line (主送机关) is one too."""
+
+    groups: tuple[CueGroup, ...] = ()
     factor: float = Field(default=2.0, ge=1)
     addressee: bool = True
 

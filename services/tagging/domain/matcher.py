@@ -1,28 +1,29 @@
 """Tagging: score every catalogue tag against a document's title, body and doc_type field.
 
-Scoring, per tag: each distinct term found adds ``weight(field) × term weight`` — once for the
-title, once per hit in the body up to ``body_cap`` hits. A hit nested inside a longer hit of the
-same tag counts once (发明专利 is not also 专利). A tag whose score reaches its threshold is
-assigned; a weaker one is a suggestion. Confidence is ``1 - 0.5 ** (score / threshold)``:
-0.5 at the threshold, 0.75 at twice the threshold.
+Per tag, each distinct term found adds ``weight(field) × term weight``: once for the title, once
+per body hit up to ``body_cap`` hits (or once per sentence with ``per_sentence``), multiplied
+inside a dimension's cue regions. A hit nested inside a longer hit of the same tag counts once
+(发明专利 is not also 专利); a hit overlapping an ``exclude`` term is dropped. Document types
+also score the title's final 文种 and the upstream doc_type field.
+
+A tag whose score reaches its threshold is assigned, a weaker one is a suggestion; an exclusive
+dimension keeps only its best tag, and a child implies its ancestors. Confidence is
+``1 - 0.5 ** (score / threshold)``: 0.5 at the threshold, 0.75 at twice the threshold.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from itertools import islice
 
-from .catalogue import Catalogue, Cues, Dimension, Rule, RuleDefaults, Tag, TermSpec
+from .catalogue import Catalogue, Cues, Dimension
+from .compiled import CompiledTag, compile_tag
 from .results import Evidence, TagAssignment, TaggingResult
-from .scanner import TermScanner, WordChecker, build_tokenizer
+from .scanner import TermScanner, WordChecker, build_tokenizer, longest_word
 
-_BUILTIN_WEIGHTS = {"title": 3.0, "body": 1.0, "doc_type": 2.0, "suffix": 4.0}
-_BUILTIN_THRESHOLD = 2.0
-_BUILTIN_BODY_CAP = 3
 _RAW_BODY_HITS = 24  # occurrences of one term looked at in the body; later ones cannot change the score
 _MAX_EVIDENCE = 12
 
@@ -35,45 +36,6 @@ _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 # The addressee line (主送机关): near the top, short, ends with a colon — "各有关企业：".
 _ADDRESSEE = re.compile(r"^[^\n：:。]{2,80}[：:][ \t]*$", re.MULTILINE)
 _ADDRESSEE_WITHIN = 300
-
-
-@dataclass(frozen=True)
-class _Term:
-    key: str
-    label: str
-    weight: float
-    word: bool
-    gate: bool = False  # an `all` term: required, adds no points
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    regex: re.Pattern[str]
-    weight: float
-    fields: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _CompiledTag:
-    tag: Tag
-    order: int
-    keys: frozenset[str]  # every literal term key, to skip tags with no hit at all
-    terms: tuple[_Term, ...]
-    required: frozenset[str]
-    patterns: tuple[_Pattern, ...]
-    exclude: tuple[str, ...]
-    suffixes: frozenset[str]
-    doc_type_values: frozenset[str]
-    weights: dict[str, float]
-    threshold: float
-    body_cap: int
-    per_sentence: bool
-    cues: Cues | None
-
-    @property
-    def always_scored(self) -> bool:
-        """Tags whose evidence is not a literal term: regexes, the title's 文种, the doc_type field."""
-        return bool(self.patterns or self.suffixes or self.doc_type_values)
 
 
 @dataclass
@@ -93,8 +55,9 @@ class _Document:
         if regions is None:
             body_hits = self.hits["body"]
             regions = [
-                (s, s + len(term) + cues.reach)
-                for term in cues.terms
+                (max(0, s - group.reach_before), s + len(term) + group.reach)
+                for group in cues.groups
+                for term in group.terms
                 for s in body_hits.get(term.lower(), ())
             ]
             if cues.addressee:
@@ -126,19 +89,20 @@ class Tagger:
     def __init__(self, catalogue: Catalogue, *, body_limit: int = 40_000) -> None:
         self._catalogue = catalogue
         self._body_limit = body_limit
-        self._compiled = tuple(_compile(catalogue, tag, i) for i, tag in enumerate(catalogue.tags))
+        self._compiled = tuple(compile_tag(catalogue, tag, i) for i, tag in enumerate(catalogue.tags))
         self._by_code = {c.tag.code: c for c in self._compiled}
-        self._by_dimension: dict[str, list[_CompiledTag]] = {}
+        self._by_dimension: dict[str, list[CompiledTag]] = {}
         for c in self._compiled:
             self._by_dimension.setdefault(c.tag.dimension, []).append(c)
         positive = {t.key for c in self._compiled for t in c.terms}
         excluded = {x for c in self._compiled for x in c.exclude}
-        cue_terms = {t.lower() for d in catalogue.dimensions if d.cues for t in d.cues.terms}
+        cue_terms = {t.lower() for d in catalogue.dimensions if d.cues for g in d.cues.groups for t in g.terms}
         self._scanner = TermScanner(positive | excluded | cue_terms)
         self._compounds = frozenset(positive)
         words = [t.label for c in self._compiled for t in c.terms] + [x for c in self._compiled for x in c.exclude]
         self._tokenizer = build_tokenizer(w for w in words if len(w) > 1)
-        self._suffixes: dict[str, list[_CompiledTag]] = {}
+        self._max_word = longest_word(self._tokenizer)
+        self._suffixes: dict[str, list[CompiledTag]] = {}
         for c in self._compiled:
             for suffix in c.suffixes:
                 self._suffixes.setdefault(suffix, []).append(c)
@@ -153,11 +117,11 @@ class Tagger:
         doc = _Document(
             title=title,
             body=body,
-            doc_type=doc_type.strip().lower() if doc_type and doc_type.strip() else None,
+            doc_type=doc_type.strip() if doc_type and doc_type.strip() else None,
             hits={"title": self._scanner.scan(title), "body": self._scanner.scan(body)},
             checkers={
-                "title": WordChecker(self._tokenizer, self._compounds, title),
-                "body": WordChecker(self._tokenizer, self._compounds, body),
+                "title": WordChecker(self._tokenizer, self._compounds, title, max_word=self._max_word),
+                "body": WordChecker(self._tokenizer, self._compounds, body, max_word=self._max_word),
             },
             suffix=self._final_type(title),
         )
@@ -188,7 +152,7 @@ class Tagger:
                 return title[start:end], start, end
         return None
 
-    def _score(self, c: _CompiledTag, doc: _Document) -> _Score:
+    def _score(self, c: CompiledTag, doc: _Document) -> _Score:
         title_hits, body_hits = doc.hits["title"], doc.hits["body"]
         if any(key not in title_hits and key not in body_hits for key in c.required):
             return _Score(0.0, ())
@@ -202,12 +166,12 @@ class Tagger:
             suffix, start, end = doc.suffix
             points += c.weights["suffix"]
             evidence.insert(0, Evidence(suffix, "title", start, end))
-        if doc.doc_type is not None and doc.doc_type in c.doc_type_values:
+        if doc.doc_type is not None and doc.doc_type.lower() in c.doc_type_values:
             points += c.weights["doc_type"]
             evidence.append(Evidence(doc.doc_type, "doc_type", 0, len(doc.doc_type)))
         return _Score(points, tuple(evidence[:_MAX_EVIDENCE]))
 
-    def _score_field(self, c: _CompiledTag, doc: _Document, field: str, cap: int) -> tuple[float, list[Evidence]]:
+    def _score_field(self, c: CompiledTag, doc: _Document, field: str, cap: int) -> tuple[float, list[Evidence]]:
         text = doc.text(field)
         hits = doc.hits[field]
         # (start, -length, term label, weight, needs word check)
@@ -230,9 +194,9 @@ class Tagger:
         masks = [(s, s + len(x)) for x in c.exclude for s in hits.get(x, ())]
         checker = doc.checkers[field]
         per_sentence = c.per_sentence and field == "body"
-        cued = c.cues is not None and field == "body"
-        regions = doc.cue_regions(c.cues) if c.cues is not None and cued else []
-        factor = c.cues.factor if c.cues is not None and cued else 1.0
+        cues = c.cues if field == "body" else None
+        regions = doc.cue_regions(cues) if cues is not None else []
+        factor = cues.factor if cues is not None else 1.0
         sentence_points: dict[int, float] = {}
         counts: dict[str, int] = {}
         covered_to = -1
@@ -287,28 +251,23 @@ class Tagger:
     def _apply_default(self, dimension: Dimension, scores: dict[str, _Score], assigned: dict[str, _Score]) -> None:
         if dimension.default is None:
             return
-        compiled = self._compiled_by_code(dimension.default)
+        compiled = self._by_code[dimension.default]
         own = scores.get(dimension.default, _Score(0.0, ()))
         assigned[dimension.default] = _Score(max(own.points, compiled.threshold), own.evidence)
 
     def _inherit(self, code: str, assigned: dict[str, _Score]) -> None:
         """A child implies its ancestors; they carry the child's evidence, marked as inherited."""
         child = assigned[code]
-        child_threshold = self._compiled_by_code(code).threshold
+        child_threshold = self._by_code[code].threshold
         for parent in self._catalogue.ancestors(code):
-            inherited = tuple(
-                e if e.inherited_from else replace(e, inherited_from=code) for e in child.evidence
-            )
+            inherited = tuple(e if e.inherited_from else replace(e, inherited_from=code) for e in child.evidence)
             own = assigned.get(parent)
-            parent_threshold = self._compiled_by_code(parent).threshold
+            parent_threshold = self._by_code[parent].threshold
             # Keep the parent at least as confident as the child it is implied by.
             points = max(own.points if own else 0.0, child.points / child_threshold * parent_threshold)
             own_evidence = own.evidence if own else ()
             merged = own_evidence + tuple(e for e in inherited if e not in own_evidence)
             assigned[parent] = _Score(points, merged[:_MAX_EVIDENCE])
-
-    def _compiled_by_code(self, code: str) -> _CompiledTag:
-        return self._by_code[code]
 
     def _result(self, scores: dict[str, _Score], assigned: dict[str, _Score]) -> TaggingResult:
         chosen: list[TagAssignment] = []
@@ -323,13 +282,13 @@ class Tagger:
         return TaggingResult(self._catalogue.version, tuple(chosen), tuple(suggested))
 
 
-def _best(passing: list[_CompiledTag], scores: dict[str, _Score]) -> list[_CompiledTag]:
+def _best(passing: list[CompiledTag], scores: dict[str, _Score]) -> list[CompiledTag]:
     if not passing:
         return []
     return [max(passing, key=lambda c: (c.tag.priority, scores[c.tag.code].points, -c.order))]
 
 
-def _assignment(c: _CompiledTag, score: _Score) -> TagAssignment:
+def _assignment(c: CompiledTag, score: _Score) -> TagAssignment:
     return TagAssignment(
         code=c.tag.code,
         dimension=c.tag.dimension,
@@ -337,46 +296,4 @@ def _assignment(c: _CompiledTag, score: _Score) -> TagAssignment:
         name_en=c.tag.name_en,
         confidence=round(1.0 - 0.5 ** (score.points / c.threshold), 3),
         evidence=score.evidence,
-    )
-
-
-def _compile(catalogue: Catalogue, tag: Tag, order: int) -> _CompiledTag:
-    rule = tag.rules
-    dimension = catalogue.dimension(tag.dimension)
-    layers: list[Rule | RuleDefaults] = [rule, *([dimension.defaults] if dimension else []), catalogue.defaults]
-    weights = {
-        name: next((w for w in (getattr(layer.weights, name) for layer in layers) if w is not None), builtin)
-        for name, builtin in _BUILTIN_WEIGHTS.items()
-    }
-    mode = next((layer.match for layer in layers if layer.match is not None), "substring")
-    threshold = next((layer.threshold for layer in layers if layer.threshold is not None), _BUILTIN_THRESHOLD)
-    body_cap = next((layer.body_cap for layer in layers if layer.body_cap is not None), _BUILTIN_BODY_CAP)
-    per_sentence = next((layer.per_sentence for layer in layers if layer.per_sentence is not None), False)
-
-    def terms(specs: Iterable[TermSpec], exact: bool, gate: bool = False) -> list[_Term]:
-        return [
-            _Term(s.term.lower(), s.term, s.weight, not exact and (s.match or mode) == "word", gate)
-            for s in specs
-        ]
-
-    all_terms = terms(rule.all_of, exact=False, gate=True)
-    doc_type_values = {v.strip().lower() for v in rule.doc_type_values}
-    if doc_type_values:  # upstream may also send the code or its last segment ("notice")
-        doc_type_values |= {tag.code, tag.code.rsplit(".", 1)[-1]}
-    literal = terms(rule.any_of, exact=False) + all_terms + terms(rule.phrases, exact=True)
-    return _CompiledTag(
-        tag=tag,
-        order=order,
-        keys=frozenset(t.key for t in literal),
-        terms=tuple(literal),
-        required=frozenset(t.key for t in all_terms),
-        patterns=tuple(_Pattern(re.compile(p.pattern), p.weight, p.fields) for p in rule.regex),
-        exclude=tuple(x.lower() for x in rule.exclude),
-        suffixes=frozenset(rule.title_suffixes),
-        doc_type_values=frozenset(doc_type_values),
-        weights=weights,
-        threshold=threshold,
-        body_cap=body_cap,
-        per_sentence=per_sentence,
-        cues=dimension.cues if dimension else None,
     )
