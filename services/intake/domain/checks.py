@@ -14,6 +14,7 @@ from services.intake.domain.problems import Problem, json_type, path_of, show
 from services.intake.domain.text import strip_html
 
 _MARKUP_ALLOWED = ("title", "body")
+_OPTIONAL_TEXT = ("doc_number", "doc_type", "note", "interprets")
 _REQUIRED_TEXT = ("source_system", "source_id", "title", "issuing_organ", "written_date", "body")
 
 
@@ -66,8 +67,11 @@ def pydantic_problem(error: Any) -> Problem:
     if kind == "extra_forbidden":
         return _unknown_field(parts)
     if kind == "string_type":
+        optional = len(parts) == 1 and parts[0] in _OPTIONAL_TEXT
         return Problem(
-            field, f"{field} must be a string, got {json_type(value)}", f"send {field} as a JSON string"
+            field,
+            f"{field} must be a string, got {json_type(value)}",
+            f"send {field} as a JSON string" + (", or omit it" if optional else ""),
         )
     if kind == "string_too_short":
         return Problem(field, f"{field} is empty", f"fill in {field}: {described}")
@@ -84,9 +88,7 @@ def pydantic_problem(error: Any) -> Problem:
             field, f"{field} must be true or false, got {show(value)}", "use the JSON literals true or false"
         )
     if kind == "list_type":
-        return Problem(
-            field, f"{field} must be an array, got {json_type(value)}", f"send {field} as a JSON array"
-        )
+        return Problem(field, f"{field} must be an array, got {json_type(value)}", f"send {field} as a JSON array")
     if kind == "too_long":
         return Problem(
             field,
@@ -99,9 +101,7 @@ def pydantic_problem(error: Any) -> Problem:
             f"{field} must be an object, got {json_type(value)}",
             'send each attachment as {"name": "…", "url": "https://…"}',
         )
-    return Problem(
-        field, str(error.get("msg", "invalid value")), "see the UpstreamDocument JSON Schema in contracts/"
-    )
+    return Problem(field, str(error.get("msg", "invalid value")), "see the UpstreamDocument JSON Schema in contracts/")
 
 
 def semantic_problems(raw: dict[Any, Any]) -> Iterator[Problem]:
@@ -112,15 +112,8 @@ def semantic_problems(raw: dict[Any, Any]) -> Iterator[Problem]:
             yield Problem(
                 name, f"{name} is blank", f"fill in {name}: {UpstreamDocument.model_fields[name].description}"
             )
-        elif (
-            name in _MARKUP_ALLOWED
-            and isinstance(value, str)
-            and value.strip()
-            and not strip_html(value).strip()
-        ):
-            yield Problem(
-                name, f"{name} has no text once HTML markup is removed", f"send the {name} text itself"
-            )
+        elif name in _MARKUP_ALLOWED and isinstance(value, str) and value.strip() and not strip_html(value).strip():
+            yield Problem(name, f"{name} has no text once HTML markup is removed", f"send the {name} text itself")
     doc_number = raw.get("doc_number")
     if isinstance(doc_number, str) and doc_number.strip() and parse_doc_number(doc_number) is None:
         yield Problem(

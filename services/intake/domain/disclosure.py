@@ -6,8 +6,6 @@ import re
 
 from services.intake.domain.text import to_simplified
 
-DISCLOSURE_VALUES = ("主动公开", "依申请公开", "不予公开")
-
 _MARKING = re.compile(r"此件\s*(主动公开|依申请公开|不予公开|不公开|公开发布)")
 _MEANING = {
     "主动公开": "主动公开",

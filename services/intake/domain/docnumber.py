@@ -61,9 +61,7 @@ def parse_doc_number(text: str) -> DocNumber | None:
     current = _apply(
         steps, "doc_number.brackets", current, f"{organ}{OPEN_BRACKET}{year}{CLOSE_BRACKET}{di}{digits}{hao}"
     )
-    current = _apply(
-        steps, "doc_number.di_removed", current, current.removesuffix(f"{di}{digits}{hao}") + digits + hao
-    )
+    current = _apply(steps, "doc_number.di_removed", current, current.removesuffix(f"{di}{digits}{hao}") + digits + hao)
     current = _apply(
         steps, "doc_number.leading_zeros", current, current.removesuffix(f"{digits}{hao}") + f"{serial}{hao}"
     )

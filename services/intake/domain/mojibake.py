@@ -15,9 +15,7 @@ _LATIN_RUN = re.compile(
     "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{2,}"
 )
-_CP1252_EXTRA = {
-    ch: bytes([b]) for b in range(0x80, 0xA0) if (ch := bytes([b]).decode("cp1252", errors="ignore"))
-}
+_CP1252_EXTRA = {ch: bytes([b]) for b in range(0x80, 0xA0) if (ch := bytes([b]).decode("cp1252", errors="ignore"))}
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]+")
 _HAN = re.compile(f"[{CJK}]")
 
@@ -29,6 +27,8 @@ _GBK_FIELD_MIN_BYTES = 24
 _GBK_FIELD_SHARE = 0.9
 _GBK_RUN_MIN_CHARS = 16
 _GBK_RUN_SHARE = 0.95
+# A run's first characters decide; reading further only costs time on long inputs.
+_SAMPLE_CHARS = 256
 
 
 def _latin_bytes(run: str) -> bytes:
@@ -38,7 +38,7 @@ def _latin_bytes(run: str) -> bytes:
 def _latin_mojibake(text: str) -> str | None:
     """A run of Latin-1/cp1252 characters whose bytes spell UTF-8 or GBK Chinese (Ã¥, â€œ, ÖªÊ¶)."""
     for match in _LATIN_RUN.finditer(text):
-        raw = _latin_bytes(match.group(0))
+        raw = _latin_bytes(match.group(0)[:_SAMPLE_CHARS])
         as_utf8 = raw.decode("utf-8", errors="replace")
         valid = sum(len(ch.encode()) for ch in as_utf8 if ord(ch) > 0x7F and ch != "\ufffd")
         if valid >= len(raw) * 0.6:
@@ -61,7 +61,7 @@ def _gbk_mojibake(text: str) -> str | None:
     valid_total = byte_total = 0
     first: str | None = None
     for match in _NON_ASCII_RUN.finditer(text):
-        run = match.group(0)
+        run = match.group(0)[:_SAMPLE_CHARS]
         if len(run) < 4:
             continue
         valid, total = _utf8_share(run)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -43,6 +44,8 @@ CONTENT_FIELDS = (
     "requires_interpretation",
     "audience",
 )
+# A hostile body can hold thousands of glosses; past this many per field and kind, only a count is kept.
+MAX_CHANGES_PER_KIND = 20
 _SNIPPET_CONTEXT = 30
 _SNIPPET_WHOLE = 200
 
@@ -107,9 +110,7 @@ def _snippets(before: str, after: str) -> tuple[str, str]:
     width = 2 * _SNIPPET_CONTEXT + 20
 
     def cut(text: str) -> str:
-        return (
-            ("…" if begin else "") + text[begin : begin + width] + ("…" if begin + width < len(text) else "")
-        )
+        return ("…" if begin else "") + text[begin : begin + width] + ("…" if begin + width < len(text) else "")
 
     return cut(before), cut(after)
 
@@ -118,13 +119,24 @@ class _Recorder:
     """Collects changes and flags while the fields are normalized."""
 
     def __init__(self) -> None:
-        self.changes: list[Change] = []
+        self._changes: list[Change] = []
+        self._recorded: Counter[tuple[str, str]] = Counter()
+        self._omitted: Counter[tuple[str, str]] = Counter()
         self.flags: list[Flag] = []
 
     def change(self, field: str, kind: str, before: str, after: str) -> str:
         if before != after:
-            self.changes.append(Change(field, kind, *_snippets(before, after)))
+            if self._recorded[field, kind] < MAX_CHANGES_PER_KIND:
+                self._recorded[field, kind] += 1
+                self._changes.append(Change(field, kind, *_snippets(before, after)))
+            else:
+                self._omitted[field, kind] += 1
         return after
+
+    @property
+    def changes(self) -> list[Change]:
+        summaries = [Change(field, kind, f"… {n} more", "…") for (field, kind), n in self._omitted.items()]
+        return self._changes + summaries
 
     def flag(self, field: str, code: str, message: str) -> None:
         self.flags.append(Flag(field, code, message))
@@ -157,9 +169,7 @@ def _one_line(text: str) -> str:
 def _text(rec: _Recorder, field: str, value: str, *, multiline: bool) -> str:
     current = value
     if multiline:
-        current = rec.change(
-            field, "text.line_endings", current, current.replace("\r\n", "\n").replace("\r", "\n")
-        )
+        current = rec.change(field, "text.line_endings", current, current.replace("\r\n", "\n").replace("\r", "\n"))
     current = rec.change(field, "text.html_stripped", current, strip_html(current, single_line=not multiline))
     cleaned, edits = remove_romanization(current)
     for edit in edits:
@@ -179,9 +189,7 @@ def _optional(rec: _Recorder, field: str, value: str | None) -> str | None:
     return value
 
 
-def _doc_number(
-    rec: _Recorder, field: str, value: str | None
-) -> tuple[str | None, str | None, int | None, int | None]:
+def _doc_number(rec: _Recorder, field: str, value: str | None) -> tuple[str | None, str | None, int | None, int | None]:
     if value is None:
         return None, None, None, None
     parsed = parse_doc_number(value)
@@ -225,9 +233,7 @@ def _doc_type(rec: _Recorder, value: str | None, title: str) -> str:
     return rec.change("doc_type", "doc_type.inferred", "", inferred)
 
 
-def _disclosure(
-    rec: _Recorder, explicit: str | None, note: str | None, body: str
-) -> tuple[str | None, str | None]:
+def _disclosure(rec: _Recorder, explicit: str | None, note: str | None, body: str) -> tuple[str | None, str | None]:
     """(effective attribute, marking read from note or body end); disagreement is left to review."""
     note_marks = markings(note) if note else []
     body_marks = markings(body_tail(body))
@@ -238,9 +244,7 @@ def _disclosure(
         rec.flag("disclosure", "disclosure.conflict", f"the document is marked both {' and '.join(stated)}")
         return None, marking
     if explicit is not None and marking is not None and explicit != marking:
-        rec.flag(
-            "disclosure", "disclosure.conflict", f"the field says {explicit} but the marking says {marking}"
-        )
+        rec.flag("disclosure", "disclosure.conflict", f"the field says {explicit} but the marking says {marking}")
         return None, marking
     if explicit is None and marking is not None:
         source = "disclosure.from_note" if note_marks else "disclosure.from_body"
@@ -251,12 +255,12 @@ def _disclosure(
 def _texts(rec: _Recorder, field: str, values: list[str]) -> list[str]:
     kept: list[str] = []
     for index, value in enumerate(values):
-        cleaned = rec.change(f"{field}.{index}", "text.whitespace", value, _one_line(value).strip())
-        if cleaned:
-            rec.check_encoding(f"{field}.{index}", cleaned)
-            kept.append(cleaned)
-        else:
+        if not value.strip():
             rec.change(f"{field}.{index}", "text.blank_removed", value, "")
+            continue
+        cleaned = rec.change(f"{field}.{index}", "text.whitespace", value, _one_line(value).strip())
+        rec.check_encoding(f"{field}.{index}", cleaned)
+        kept.append(cleaned)
     return kept
 
 
@@ -284,17 +288,11 @@ def normalize(doc: UpstreamDocument) -> NormalizedDocument:
     disclosure, marking = _disclosure(rec, doc.disclosure, note, body)
     attachments = []
     for index, attachment in enumerate(doc.attachments):
-        name = rec.change(
-            f"attachments.{index}.name", "text.whitespace", attachment.name, attachment.name.strip()
-        )
-        url = rec.change(
-            f"attachments.{index}.url", "text.whitespace", attachment.url, attachment.url.strip()
-        )
+        name = rec.change(f"attachments.{index}.name", "text.whitespace", attachment.name, attachment.name.strip())
+        url = rec.change(f"attachments.{index}.url", "text.whitespace", attachment.url, attachment.url.strip())
         rec.check_encoding(f"attachments.{index}.name", name)
         attachments.append({"name": name, "url": url})
-    search_text = _search_text(
-        rec, "\n".join(part for part in (title, doc_number, issuing_organ, body) if part)
-    )
+    search_text = _search_text(rec, "\n".join(part for part in (title, doc_number, issuing_organ, body) if part))
     return NormalizedDocument(
         source_system=doc.source_system,
         source_id=doc.source_id,

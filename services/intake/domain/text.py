@@ -6,9 +6,9 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
-from html.parser import HTMLParser
 from typing import NamedTuple
 
+import nh3
 import opencc
 
 # CJK unified ideographs (basic, extension A, compatibility, extensions B-G).
@@ -29,109 +29,73 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_HALFWIDTH)
 
 
-def has_fullwidth(text: str) -> bool:
-    return text != to_halfwidth(text)
-
-
 def excerpt(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- HTML residue -----------------------------------------------------------------------------
 
-# Gate for the parser: plain text may legitimately contain "<" (a < b, <张三>), so only text that
-# carries real HTML element names, comments or entities is handed to html.parser.
+# Gate for the sanitiser: plain text may legitimately contain "<" (a < b, <张三>), so only text
+# carrying real HTML element names, comments or entities is parsed as HTML.
 _TAG_NAMES = (
     "a|abbr|address|article|aside|b|big|blockquote|body|br|caption|center|cite|code|col|colgroup|"
     "dd|del|div|dl|dt|em|figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|"
     "input|ins|label|li|link|meta|nav|ol|p|pre|q|s|section|small|span|strike|strong|style|script|"
     "sub|sup|table|tbody|td|tfoot|th|thead|title|tr|tt|u|ul|[a-z]+:[a-z]+"
 )
-_TAG = re.compile(rf"<\s*/?\s*(?:{_TAG_NAMES})(?:\s[^<>]*)?/?\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(rf"<\s*/?\s*(?:{_TAG_NAMES})(?:\s[^<>]*)?/?\s*>|<!--", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
-_LINE_BREAK_TAGS = frozenset({"br"})
-_BLOCK_TAGS = frozenset(
-    {
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "caption",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "html",
-        "li",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-    }
+_BLOCK_TAGS = (
+    "address|article|aside|blockquote|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|li|nav|"
+    "ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul"
 )
-_INVISIBLE_TAGS = frozenset({"script", "style", "head", "title"})
+_KEPT_TAGS = {"br", "hr", "h1", "h2", "h3", "h4", "h5", "h6"} | set(_BLOCK_TAGS.split("|")) - {"h[1-6]"}
+_HIDDEN_TAGS = {"script", "style", "title"}
+# nh3 serializes the tags it keeps canonically (<p>, </p>, <br>, no attributes), so after it a
+# run of block tags, <br> and line breaks can be read reliably; text "<" is escaped as &lt;.
+_BREAK_RUN = re.compile(rf"(?:[ \t]*(?:</?(?:{_BLOCK_TAGS})>|<br>|\n)[ \t]*)+")
+_BREAK_TAG = re.compile(rf"</?(?:{_BLOCK_TAGS})>")
+
+# html5ever rescans its open-element stack for some tags (div, ul, blockquote…), so hostile
+# nesting costs quadratic time; past this depth (or on invalid text) a linear fallback drops the markup.
+MAX_MARKUP_DEPTH = 200
+_OPENING = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)")
+_SELF_CLOSING = frozenset(
+    "area base br col colgroup dd dt embed hr img input li link meta option optgroup p param rb rp rt "
+    "source tbody td tfoot th thead tr track wbr".split()
+)
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_BREAK_TAG_RAW = re.compile(rf"<\s*(?:br|/?\s*(?:{_BLOCK_TAGS}))\b[^<>]*>", re.IGNORECASE)
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def _newline(self) -> None:
-        if self.parts and not self.parts[-1].endswith("\n"):
-            self.parts.append("\n")
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _INVISIBLE_TAGS:
-            self._hidden += 1
-        elif tag in _LINE_BREAK_TAGS:
-            self.parts.append("\n")
-        elif tag in _BLOCK_TAGS:
-            self._newline()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _LINE_BREAK_TAGS:
-            self.parts.append("\n")
-        elif tag in _BLOCK_TAGS:
-            self._newline()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _INVISIBLE_TAGS:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in _BLOCK_TAGS:
-            self._newline()
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
+def markup_depth(text: str) -> int:
+    """How deeply the elements in text nest, counting only elements a parser keeps open."""
+    depth = deepest = 0
+    for match in _OPENING.finditer(text):
+        if match.group(1):
+            depth = max(0, depth - 1)
+        elif match.group(2).lower() not in _SELF_CLOSING:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
-def looks_like_html(text: str) -> bool:
-    return _TAG.search(text) is not None or _ENTITY.search(text) is not None
+def _utf8_safe(text: str) -> bool:
+    """nh3 takes only text that is valid UTF-8; lone surrogates make it raise."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _breaks(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if "<" not in run:
+        return run
+    explicit = run.count("\n") + run.count("<br>")
+    return "\n" * max(1 if _BREAK_TAG.search(run) else 0, explicit)
 
 
 def strip_html(text: str, *, single_line: bool = False) -> str:
@@ -140,11 +104,18 @@ def strip_html(text: str, *, single_line: bool = False) -> str:
         if _ENTITY.search(text) is None:
             return text
         plain = html.unescape(text)
+    elif markup_depth(text) > MAX_MARKUP_DEPTH or not _utf8_safe(text):
+        plain = html.unescape(_ANY_TAG.sub("", _BREAK_TAG_RAW.sub("\n", text))).strip("\n")
     else:
-        parser = _TextExtractor()
-        parser.feed(text)
-        parser.close()
-        plain = "".join(parser.parts).strip("\n")
+        canonical = nh3.clean(
+            text,
+            tags=_KEPT_TAGS,
+            clean_content_tags=_HIDDEN_TAGS,
+            attributes={},
+            strip_comments=True,
+            link_rel=None,
+        )
+        plain = html.unescape(_BREAK_RUN.sub(_breaks, canonical)).strip("\n")
     plain = plain.replace("\xa0", " ")
     if single_line:
         plain = re.sub(r"\s*\n\s*", " ", plain)
@@ -186,9 +157,7 @@ _SYLLABLES = frozenset(
 )
 _LONGEST_SYLLABLE = max(map(len, _SYLLABLES))
 
-_GLOSS = re.compile(
-    rf"(?<=[{CJK}])[ \t]?[（(][ \t]*(?P<latin>[A-Za-z\u00c0-\u024f\u0300-\u036f' ’\-]+?)[ \t]*[）)]"
-)
+_GLOSS = re.compile(rf"(?<=[{CJK}])[ \t]?[（(][ \t]*(?P<latin>[A-Za-z\u00c0-\u024f\u0300-\u036f' ’\-]+?)[ \t]*[）)]")
 _HAN_CHAR = re.compile(f"[{CJK}]")
 
 
@@ -205,6 +174,7 @@ def _syllable_count(word: str) -> int | None:
     return best[len(word)]
 
 
+@lru_cache(maxsize=4096)
 def pinyin_syllables(gloss: str) -> int | None:
     """Syllable count if gloss is pinyin (tone marks allowed), else None; acronyms like WIPO are not."""
     words = [w for w in re.split(r"[ '’\-]+", gloss) if w]
@@ -268,15 +238,18 @@ def _t2s() -> opencc.OpenCC:
 
 
 _TRADITIONAL_MEMO: dict[str, bool] = {}
+# OpenCC converts phrase by phrase between punctuation, so sentences can be converted apart and
+# only the ones that hold traditional characters need its (slow, pure-Python) matcher.
+_SENTENCE_END = re.compile(r"([。！？；\n])")
 
 
 def has_traditional(text: str) -> bool:
     """Whether any character changes under traditional-to-simplified conversion (memoized per character)."""
     convert = _t2s().convert
-    for char in set(_HAN_CHAR.findall(text)):
+    for char in set(text):
         known = _TRADITIONAL_MEMO.get(char)
         if known is None:
-            known = _TRADITIONAL_MEMO[char] = convert(char) != char
+            known = _TRADITIONAL_MEMO[char] = char > "\u2e7f" and convert(char) != char
         if known:
             return True
     return False
@@ -284,4 +257,7 @@ def has_traditional(text: str) -> bool:
 
 def to_simplified(text: str) -> str:
     """Traditional characters converted to simplified, phrase-aware; untouched when there are none."""
-    return _t2s().convert(text) if has_traditional(text) else text
+    if not has_traditional(text):
+        return text
+    convert = _t2s().convert
+    return "".join(convert(part) if has_traditional(part) else part for part in _SENTENCE_END.split(text))

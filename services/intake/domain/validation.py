@@ -35,59 +35,47 @@ def _structure(raw: dict[Any, Any], limits: Limits) -> tuple[list[Problem], set[
     """Key names, nesting depth, list sizes and text encoding everywhere in the document."""
     problems: list[Problem] = []
     reported: set[str] = set()
+
+    def report(parts: tuple[Any, ...], problem: str, hint: str) -> None:
+        path = path_of(parts)
+        problems.append(Problem(path, problem, hint))
+        reported.add(path)
+
     stack: list[tuple[object, tuple[Any, ...], int]] = [(raw, (), 1)]
     nodes = 0
     while stack and len(problems) < MAX_PROBLEMS:
         value, parts, depth = stack.pop()
         nodes += 1
         if nodes > MAX_NODES:
-            problems.append(
-                Problem(
-                    ROOT,
-                    f"the document has more than {MAX_NODES:,} JSON values",
-                    "send one document with its own fields only",
-                )
-            )
+            report((), f"the document has more than {MAX_NODES:,} JSON values", "send one document at a time")
             return problems, reported, True
-        path = path_of(parts)
         if isinstance(value, dict | list) and depth > limits.max_json_depth:
-            problems.append(
-                Problem(
-                    path,
-                    f"nesting is deeper than {limits.max_json_depth} levels",
-                    "flatten the value; the contract nests at most 3 levels",
-                )
+            report(
+                parts,
+                f"nesting is deeper than {limits.max_json_depth} levels",
+                "flatten the value; the contract nests at most 3 levels",
             )
-            reported.add(path)
         elif isinstance(value, dict):
             for key, item in reversed(list(value.items())):
-                refused = list(_key_problems(key, parts))
-                problems += refused
-                reported.update(problem.field for problem in refused)
+                refused = _key_problem(key)
+                if refused is not None:
+                    report((*parts, key), *refused)
                 stack.append((item, (*parts, key), depth + 1))
         elif isinstance(value, list):
             if len(value) > limits.max_list_items:
-                problems.append(
-                    Problem(
-                        path,
-                        f"{len(value):,} items, more than the {limits.max_list_items} allowed",
-                        "send at most that many items",
-                    )
+                report(
+                    parts,
+                    f"{len(value):,} items, more than the {limits.max_list_items} allowed",
+                    "send at most that many items",
                 )
-                reported.add(path)
             else:
-                stack.extend(
-                    (item, (*parts, index), depth + 1) for index, item in reversed(list(enumerate(value)))
-                )
+                stack.extend((item, (*parts, index), depth + 1) for index, item in reversed(list(enumerate(value))))
         elif isinstance(value, str) and not value.isascii() and not _encodable(value):
-            problems.append(
-                Problem(
-                    path,
-                    "the text contains an unpaired UTF-16 surrogate (\\ud800-\\udfff)",
-                    "re-encode the text as UTF-8 before sending",
-                )
+            report(
+                parts,
+                "the text contains an unpaired UTF-16 surrogate (\\ud800-\\udfff)",
+                "re-encode the text as UTF-8 before sending",
             )
-            reported.add(path)
     return problems, reported, False
 
 
@@ -99,21 +87,17 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _key_problems(key: object, parts: tuple[Any, ...]) -> Iterator[Problem]:
-    # MongoDB reads $-keys as operators and dotted keys as paths: refuse them (NoSQL-injection guard).
-    path = path_of((*parts, key))
+def _key_problem(key: object) -> tuple[str, str] | None:
+    """(problem, hint) for a key MongoDB would misread: $-keys are operators, dotted keys are paths."""
     if not isinstance(key, str):
-        yield Problem(path, f"key {show(key)} is not a string", "use text keys as in the contract")
-    elif key.startswith("$"):
-        yield Problem(
-            path, f"key '{show(key)}' starts with '$'", "rename or remove the key; keys may not start with $"
-        )
-    elif "." in key:
-        yield Problem(
-            path, f"key '{show(key)}' contains '.'", "rename or remove the key; keys may not contain dots"
-        )
-    elif "\x00" in key:
-        yield Problem(path, "key contains a NUL character", "remove the NUL character from the key")
+        return f"key {show(key)} is not a string", "use text keys as in the contract"
+    if key.startswith("$"):
+        return f"key '{show(key)}' starts with '$'", "rename or remove the key; keys may not start with $"
+    if "." in key:
+        return f"key '{show(key)}' contains '.'", "rename or remove the key; keys may not contain dots"
+    if "\x00" in key:
+        return "key contains a NUL character", "remove the NUL character from the key"
+    return None
 
 
 def _limit_problems(raw: dict[Any, Any], limits: Limits) -> Iterator[Problem]:
@@ -128,9 +112,7 @@ def _limit_problems(raw: dict[Any, Any], limits: Limits) -> Iterator[Problem]:
                     "send the body as plain text and move large content into attachments",
                 )
         elif isinstance(value, str):
-            yield from _too_long(
-                name, value, limits.max_title_chars if name == "title" else limits.max_field_chars
-            )
+            yield from _too_long(name, value, limits.max_title_chars if name == "title" else limits.max_field_chars)
         elif name in _LIST_OF_TEXT and isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, str):
@@ -206,6 +188,4 @@ def validate(raw: object, limits: Limits = Limits()) -> tuple[UpstreamDocument |
     try:
         return _validate(raw, limits)
     except Exception:  # the contract boundary answers whatever arrives; tests assert this path stays unused
-        return None, [
-            Problem(ROOT, "the document could not be checked", "send a JSON object following the contract")
-        ]
+        return None, [Problem(ROOT, "the document could not be checked", "send a JSON object following the contract")]

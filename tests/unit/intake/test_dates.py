@@ -53,9 +53,7 @@ def test_records_chinese_numerals_and_format_changes() -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    "written", ["2023-02-30", "二〇二三年二月三十日", "2023年13月1日", "2023-04-31", "2023-00-10"]
-)
+@pytest.mark.parametrize("written", ["2023-02-30", "二〇二三年二月三十日", "2023年13月1日", "2023-04-31", "2023-00-10"])
 def test_invalid_calendar_dates_are_not_dates(written: str) -> None:
     parsed = parse_date_steps(written)
     assert parsed.value is None

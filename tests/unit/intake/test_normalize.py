@@ -126,25 +126,18 @@ def test_blank_optional_values_become_absent() -> None:
 
 
 def test_normalizes_interprets_like_a_doc_number() -> None:
-    normalized = normalize(
-        upstream(title="《保护办法》政策解读", interprets="沪知局[2023]12号", doc_number=None)
-    )
+    normalized = normalize(upstream(title="《保护办法》政策解读", interprets="沪知局[2023]12号", doc_number=None))
     assert normalized.interprets == "沪知局〔2023〕12号"
     assert normalized.doc_type == "解读"
     assert any(change.field == "interprets" for change in normalized.changes)
 
 
 def test_interprets_that_is_a_title_is_kept() -> None:
-    assert (
-        normalize(upstream(interprets="《上海市知识产权保护办法》")).interprets
-        == "《上海市知识产权保护办法》"
-    )
+    assert normalize(upstream(interprets="《上海市知识产权保护办法》")).interprets == "《上海市知识产权保护办法》"
 
 
 def test_cleans_list_items_and_drops_blank_ones() -> None:
-    normalized = normalize(
-        upstream(addressees=[" 各区知识产权局 ", "", "市局各处室"], audience=["张江科学城"])
-    )
+    normalized = normalize(upstream(addressees=[" 各区知识产权局 ", "", "市局各处室"], audience=["张江科学城"]))
     assert normalized.addressees == ["各区知识产权局", "市局各处室"]
     assert normalized.audience == ["张江科学城"]
 
@@ -181,3 +174,10 @@ def test_normalized_document_is_frozen() -> None:
     normalized = normalize(upstream())
     with pytest.raises(ValidationError):
         normalized.title = "x"
+
+
+def test_repeated_repairs_are_summarized_past_a_cap() -> None:
+    normalized = normalize(upstream(body="专利(zhuanli)，" * 50))
+    glosses = [c for c in normalized.changes if c.kind == "text.romanization_removed"]
+    assert len(glosses) == 21
+    assert glosses[-1].before == "… 30 more"

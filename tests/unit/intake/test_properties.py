@@ -11,7 +11,7 @@ from services.intake.domain.text import remove_romanization, strip_html
 from tests.unit.intake.factories import raw_document
 
 # No example database: runs stay deterministic enough and leave nothing behind in the work tree.
-FAST = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 TOKENS = [
     *"沪知局關於印發通知办法〔〕[]()（）【】［］{}０１２３4567",
@@ -23,18 +23,13 @@ SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | MESSY_TEXT |
 JSON_LIKE = st.recursive(
     SCALARS,
     lambda children: (
-        st.lists(children, max_size=5)
-        | st.dictionaries(st.text(max_size=8) | MESSY_TEXT, children, max_size=5)
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8) | MESSY_TEXT, children, max_size=5)
     ),
     max_leaves=30,
 )
 FIELD_VALUES = st.one_of(JSON_LIKE, MESSY_TEXT, st.lists(MESSY_TEXT, max_size=3))
-DOCUMENT_LIKE = st.dictionaries(
-    st.sampled_from([*FIELD_NAMES, "$where", "a.b", "extra"]), FIELD_VALUES, max_size=12
-)
-ATTACHMENTS = st.lists(
-    st.fixed_dictionaries({"name": MESSY_TEXT, "url": MESSY_TEXT | st.just("https://x.cn/a")})
-)
+DOCUMENT_LIKE = st.dictionaries(st.sampled_from([*FIELD_NAMES, "$where", "a.b", "extra"]), FIELD_VALUES, max_size=12)
+ATTACHMENTS = st.lists(st.fixed_dictionaries({"name": MESSY_TEXT, "url": MESSY_TEXT | st.just("https://x.cn/a")}))
 
 
 def check_answer(raw: object) -> None:
@@ -72,9 +67,7 @@ def test_validate_and_normalize_nearly_valid_documents(**fields: Any) -> None:
 
 
 DOC_NUMBERS = st.builds(
-    lambda organ, open_, year, close, di, serial, hao, space: (
-        f"{organ}{space}{open_}{year}{close}{di}{serial}{hao}"
-    ),
+    lambda organ, open_, year, close, di, serial, hao, space: f"{organ}{space}{open_}{year}{close}{di}{serial}{hao}",
     st.sampled_from(["沪知局", "国知发保字", "滬知局"]),
     st.sampled_from(list("[(（【〔［{﹝")),
     st.integers(1900, 2100).map(str) | st.sampled_from(["２０２３", "2023"]),
@@ -94,9 +87,7 @@ def test_doc_number_normalization_is_idempotent(text: str) -> None:
         assert normalize_doc_number(first[0]) == first
 
 
-DATES = st.dates().map(lambda d: f"{d.year}年{d.month}月{d.day}日") | st.dates().map(
-    lambda d: f"{d:%Y/%m/%d}"
-)
+DATES = st.dates().map(lambda d: f"{d.year}年{d.month}月{d.day}日") | st.dates().map(lambda d: f"{d:%Y/%m/%d}")
 
 
 @FAST
@@ -115,11 +106,7 @@ def test_romanization_removal_is_idempotent(text: str) -> None:
 
 
 @FAST
-@given(
-    st.lists(st.sampled_from([*"正文段落 \n", "<p>", "</p>", "<br>", "<b>", "</b>"]), max_size=40).map(
-        "".join
-    )
-)
+@given(st.lists(st.sampled_from([*"正文段落 \n", "<p>", "</p>", "<br>", "<b>", "</b>"]), max_size=40).map("".join))
 def test_html_stripping_is_idempotent_on_markup_without_entities(text: str) -> None:
     once = strip_html(text)
     assert strip_html(once) == once

@@ -135,3 +135,11 @@ def test_detects_mojibake_signatures(text: str) -> None:
 )
 def test_genuine_text_is_not_mojibake(text: str) -> None:
     assert find_mojibake(text) is None
+
+
+def test_hostile_nesting_is_stripped_without_the_parser() -> None:
+    assert strip_html("<div>" * 5000 + "正文" + "</div>" * 5000) == "正文"
+
+
+def test_text_with_lone_surrogates_is_still_stripped() -> None:
+    assert strip_html("正文\ud800<br>结尾") == "正文\ud800\n结尾"

@@ -20,9 +20,7 @@ def test_accepts_a_complete_document() -> None:
 
 
 def test_optional_fields_may_be_omitted_or_null() -> None:
-    doc, problems = validate(
-        raw_document(doc_number=None, note=None) | {"doc_type": None, "interprets": None}
-    )
+    doc, problems = validate(raw_document(doc_number=None, note=None) | {"doc_type": None, "interprets": None})
     assert problems == []
     assert doc is not None and doc.doc_number is None
 
@@ -35,9 +33,7 @@ def test_refuses_anything_but_an_object(raw: object) -> None:
 
 
 def test_reports_all_problems_at_once() -> None:
-    raw = raw_document(
-        title=3, disclosure="公开", written_date="2023-02-30", doc_number="第12号", source_id=None
-    )
+    raw = raw_document(title=3, disclosure="公开", written_date="2023-02-30", doc_number="第12号", source_id=None)
     assert set(problems_of(raw)) == {"title", "disclosure", "written_date", "doc_number", "source_id"}
 
 
@@ -123,9 +119,7 @@ BAD_URLS = [
 
 @pytest.mark.parametrize("url", [*BAD_URLS, "https://x.cn/a b.pdf"])
 def test_attachment_urls_must_be_http_or_https(url: str) -> None:
-    found = problems_of(
-        raw_document(attachments=[{"name": "a", "url": "https://x.cn/ok"}, {"name": "b", "url": url}])
-    )
+    found = problems_of(raw_document(attachments=[{"name": "a", "url": "https://x.cn/ok"}, {"name": "b", "url": url}]))
     assert list(found) == ["attachments.1.url"]
     assert "http" in found["attachments.1.url"].hint
 
