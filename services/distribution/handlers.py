@@ -1,23 +1,24 @@
-"""Distribution's use cases: record one delivery per channel and version; dispatch them with retries."""
+"""Distribution's use cases: record one delivery per channel and version; fail deliveries loudly."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import random
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from services.distribution.adapters import Adapter, PermanentFailure, TemporaryFailure
-from services.distribution.domain import Channel, Work, delivery_id, next_attempt, work_for
+from services.distribution.dispatcher import Dispatcher, Failed
+from services.distribution.domain import Channel, Work, work_for
 from services.distribution.repository import DeliveryRepository
 from shared import events
+from shared.envelope import derive_event_id
 from shared.logging import get_logger
 from shared.messaging import Incoming
-from shared.outbox import Outbox
+from shared.outbox import Outbox, Outgoing
 
 log = get_logger(__name__)
+SOURCE = "/govpub/distribution"
+
+__all__ = ["Dispatcher", "on_publications", "record_failures", "released_or_withdrawn"]
 
 
 async def on_publications(
@@ -29,7 +30,11 @@ async def on_publications(
     consumer: str,
     now: datetime,
 ) -> int:
-    """Turn released/withdrawn events into pending deliveries for ``channel``; returns how many were added."""
+    """Turn released/withdrawn events into pending deliveries for ``channel``; returns how many were added.
+
+    A withdrawal cancels the document's releases not sent yet, and is recorded only where something
+    of the document was (or is being) sent: a channel that never got it has nothing to retract.
+    """
     async with outbox.unit_of_work(consumer) as uow:
         works: list[Work] = []
         for message in await uow.fresh(batch):
@@ -39,120 +44,53 @@ async def on_publications(
                 works.append(work)
         withdrawals = [w for w in works if w.action == "withdraw"]
         if withdrawals:
-            # Retract only where the document was sent: a channel that never got it has nothing to retract.
-            sent = await repo.existing(
-                [delivery_id(channel.id, w.release_id, "release") for w in withdrawals], uow.session
-            )
-            releases_here = {w.release_id for w in works if w.action == "release"}
-            works = [
-                w for w in works
-                if w.action == "release"
-                or delivery_id(channel.id, w.release_id, "release") in sent
-                or w.release_id in releases_here
-            ]
-        await repo.add(works, now, time.time_ns(), uow.session)
+            documents = sorted({w.document_id for w in withdrawals})
+            known = await repo.releases_of(channel.id, documents, uow.session)
+            in_batch = {w.document_id for w in works if w.action == "release"}
+            works = [w for w in works if w.action == "release" or w.document_id in known or w.document_id in in_batch]
+            await repo.add(works, now, time.time_ns(), uow.session)
+            for document_id in documents:
+                await repo.cancel_unsent(channel.id, document_id, now, uow.session)
+        else:
+            await repo.add(works, now, time.time_ns(), uow.session)
     return len(works)
 
 
-class Dispatcher:
-    """Sends a channel's due deliveries in order; failures are rescheduled without holding the partition."""
+def delivery_failed(failed: Failed, row: dict[str, Any], now: datetime) -> events.DeliveryFailed:
+    errors = [f"{e['at'].isoformat()} {e['error']}" for e in row.get("errors", [])]
+    return events.DeliveryFailed(
+        document_id=row["document_id"],
+        delivery_id=row["_id"],
+        channel_id=row["channel_id"],
+        action=row["action"],
+        release_id=row["release_id"],
+        attempts=int(row.get("attempts", 0)),
+        permanent=failed.outcome.permanent,
+        errors=errors,
+        failed_at=now,
+    )
 
-    def __init__(
-        self,
-        channel: Channel,
-        adapter: Adapter,
-        repo: DeliveryRepository,
-        *,
-        interval_s: float,
-        on_outcome: Any = None,
-        batch_size: int = 100,
-        concurrency: int = 8,
-    ) -> None:
-        self.channel = channel
-        self.adapter = adapter
-        self.repo = repo
-        self.interval_s = interval_s
-        self.on_outcome = on_outcome
-        self.batch_size = batch_size
-        self.concurrency = concurrency
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._rng = random.Random()
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"dispatch-{self.channel.id}")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self.adapter.close()
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                sent = await self.dispatch_once(datetime.now(UTC))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("dispatch round failed; will retry", channel=self.channel.id, error=str(exc))
-                sent = 0
-            if sent >= self.batch_size:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval_s)
-            self._wake.clear()
-
-    async def dispatch_once(self, now: datetime) -> int:
-        due = await self.repo.due(self.channel.id, now, self.batch_size)
-        if not due:
-            return 0
-        # One document's deliveries go in order (release before withdrawal); documents go in parallel.
-        by_document: dict[str, list[dict[str, Any]]] = {}
-        for row in due:
-            by_document.setdefault(row["document_id"], []).append(row)
-        limit = asyncio.Semaphore(self.concurrency)
-        updates: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
-
-        async def run_document(rows: list[dict[str, Any]]) -> None:
-            async with limit:
-                for row in rows:
-                    updates.append(await self._attempt(row))
-
-        await asyncio.gather(*(run_document(rows) for rows in by_document.values()))
-        await self.repo.record(updates)
-        return len(due)
-
-    async def _attempt(self, row: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
-        work = Work(row["_id"], row["channel_id"], row["action"], row["document_id"], row["release_id"], row["payload"])
-        now = datetime.now(UTC)
-        attempts = row.get("attempts", 0) + 1
-        try:
-            reference = await self.adapter.deliver(work)
-        except PermanentFailure as exc:
-            self._outcome("failed")
-            log.error("delivery refused; not retried", channel=self.channel.id, delivery_id=work.delivery_id,
-                      document_id=work.document_id, error=str(exc))
-            return work.delivery_id, {"status": "failed", "failed_at": now}, {"at": now, "error": str(exc),
-                                                                              "permanent": True}
-        except (TemporaryFailure, Exception) as exc:
-            retry_at = next_attempt(self.channel.retry, attempts, now, self._rng)
-            status = "retrying" if retry_at else "failed"
-            self._outcome(status)
-            log.warning("delivery failed", channel=self.channel.id, delivery_id=work.delivery_id,
-                        document_id=work.document_id, attempts=attempts, error=str(exc))
-            set_: dict[str, Any] = {"status": status, "next_attempt_at": retry_at or now}
-            return work.delivery_id, set_, {"at": now, "error": f"{type(exc).__name__}: {exc}"}
-        self._outcome("delivered")
-        return work.delivery_id, {"status": "delivered", "delivered_at": now, "reference": reference}, None
-
-    def _outcome(self, status: str) -> None:
-        if self.on_outcome:
-            self.on_outcome(self.channel.id, status)
+async def record_failures(
+    repo: DeliveryRepository, outbox: Outbox, failures: list[Failed], token: str, now: datetime
+) -> list[events.DeliveryFailed]:
+    """Mark deliveries failed and emit DeliveryFailed with their whole error history, in one transaction."""
+    emitted: list[events.DeliveryFailed] = []
+    async with outbox.unit_of_work() as uow:
+        for failed in failures:
+            row = await repo.record_one(failed.row["_id"], failed.outcome, token, now, uow.session)
+            if row is None:
+                continue  # the lease was lost: the dispatcher that holds it now decides
+            event = delivery_failed(failed, row, now)
+            # One event per failure: replays count up, so a delivery that fails again alerts again.
+            event_id = derive_event_id(f"{row['_id']}#{row.get('replays', 0)}", event.TYPE)
+            uow.emit(Outgoing.of(event, source=SOURCE, now=now, event_id=event_id))
+            emitted.append(event)
+    for event in emitted:
+        log.error("delivery failed for good; operator action needed", channel=event.channel_id,
+                  delivery_id=event.delivery_id, document_id=event.document_id, attempts=event.attempts,
+                  permanent=event.permanent, last_error=event.errors[-1] if event.errors else None)
+    return emitted
 
 
 def released_or_withdrawn() -> dict[str, type[events.EventPayload]]:

@@ -1,21 +1,31 @@
-"""Publication's public HTTP API: the library of proactively disclosed documents."""
+"""Publication's HTTP API: the library of proactively disclosed documents, statistics and link checks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 
 from services.publication import search
-from services.publication.repository import PublicationRepository
+from services.publication.context import Publication
+from services.publication.domain import Validity
+from services.publication.handlers import upkeep
+from services.publication.stats import year_stats
+from shared.auth import require
 from shared.http import ProblemError
 
 _PUBLIC_FIELDS = (
     "release_id", "version", "url", "doc_number", "title", "issuing_organ", "doc_type", "written_date",
     "released_at", "summary", "tags", "audience", "interpretation", "interprets", "validity", "history",
 )
+TagParam = Annotated[str | None, Query(max_length=100, pattern=r"^[a-z0-9_.\-]+$", description="A tag code")]
+YearParam = Annotated[int | None, Query(ge=1949, le=2100, description="Year written (成文年份)")]
+OrganParam = Annotated[str | None, Query(max_length=100, description="Issuing organ (发文机关), exactly")]
+TypeParam = Annotated[str | None, Query(max_length=20, description="Document type (文种), e.g. 通知")]
+ValidityParam = Annotated[Validity | None, Query(description="效力状态: 有效, 失效 or 废止")]
+QParam = Annotated[str, Query(max_length=200, description="Words, \"quoted phrases\" or a document number")]
+PageParam = Annotated[int, Query(ge=1, le=1000)]
 
 
 def _json(value: Any) -> Any:
@@ -29,56 +39,52 @@ def _json(value: Any) -> Any:
 
 
 def _card(row: dict[str, Any]) -> dict[str, Any]:
-    return {"document_id": row["_id"], **{k: _json(row.get(k)) for k in _PUBLIC_FIELDS}}
+    card = {"document_id": row["_id"], **{k: _json(row.get(k)) for k in _PUBLIC_FIELDS}}
+    card["validity"] = card["validity"] or "有效"
+    return card
 
 
-def build_router(repository: Callable[[], PublicationRepository], page_size: int, max_candidates: int) -> APIRouter:
+def filters_of(tag: str | None, year: int | None, organ: str | None, type_: str | None,
+               validity: str | None) -> search.Filters:
+    return search.Filters(tag=tag or None, year=year, organ=organ or None, doc_type=type_ or None,
+                          validity=validity or None)
+
+
+def build_router(ctx: Publication) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["library"])
 
     @router.get("/library")
     async def search_library(
-        q: Annotated[str, Query(max_length=200, description="Words, \"quoted phrases\" or a document number")] = "",
-        tag: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z0-9_.\-]+$")] = None,
-        year: Annotated[int | None, Query(ge=1949, le=2100)] = None,
-        organ: Annotated[str | None, Query(max_length=100)] = None,
-        type: Annotated[str | None, Query(max_length=20)] = None,  # noqa: A002 - the public parameter name
-        page: Annotated[int, Query(ge=1, le=1000)] = 1,
+        q: QParam = "",
+        tag: TagParam = None,
+        year: YearParam = None,
+        organ: OrganParam = None,
+        type: TypeParam = None,  # the public parameter name
+        validity: ValidityParam = None,
+        page: PageParam = 1,
     ) -> dict[str, Any]:
-        """Search the public library (统一入口、一键查询). Only public, released documents appear."""
-        query = search.parse_query(q)
-        filter_: dict[str, Any] = {"public": True, "status": "released"}
-        if query.doc_number:
-            filter_["doc_number"] = query.doc_number
-        elif query.terms:
-            filter_["tokens"] = {"$all": query.terms}
-        if tag:
-            filter_["tag_codes"] = tag
-        if year:
-            filter_["year"] = year
-        if organ:
-            filter_["issuing_organ"] = organ
-        if type:
-            filter_["doc_type"] = type
-        rows = await repository().search(filter_, max_candidates)
-        if not query.empty:
-            scored = [
-                (search.score(query, r.get("title", ""), r.get("body", ""), r["released_at"].timestamp()), r)
-                for r in rows
-            ]
-            rows = [r for key, r in sorted(scored, key=lambda p: p[0], reverse=True) if key[0] >= 0]
-        start = (page - 1) * page_size
+        """Search the public library (统一入口、一键查询). Only public, released documents appear.
+
+        Ranked by how many query words the title has, then most recent first; ``facets`` counts the
+        results by tag, year, issuing organ, document type and validity.
+        """
+        result = await ctx.library.search(
+            q, filters_of(tag, year, organ, type, validity), page=page, page_size=ctx.settings.page_size
+        )
         return {
             "query": q,
-            "total": len(rows),
+            "total": result.total,
             "page": page,
-            "page_size": page_size,
-            "results": [_card(r) for r in rows[start : start + page_size]],
+            "page_size": result.page_size,
+            "results": [_card(r) for r in result.rows],
+            "facets": {name: [c.as_dict() for c in counts] for name, counts in result.facets.items()},
         }
 
     @router.get("/library/{document_id}")
     async def get_document(document_id: str) -> dict[str, Any]:
-        row = await repository().entry(document_id)
-        if row is None or (not row.get("public") and row.get("status") == "released"):
+        row = await ctx.repository().entry(document_id)
+        if row is None or not row.get("public"):
+            # Targeted (定向公开) and never-released documents are not in the public library.
             raise ProblemError(404, "Not in the library", f"No published document has the id {document_id!r}.")
         if row.get("status") == "withdrawn":
             raise ProblemError(
@@ -87,11 +93,25 @@ def build_router(repository: Callable[[], PublicationRepository], page_size: int
             )
         return {**_card(row), "body": row.get("body"), "attachments": row.get("attachments", [])}
 
+    @router.put("/library/{document_id}/validity", dependencies=[require("editor")])
+    async def set_validity(
+        document_id: str,
+        validity: Annotated[Validity, Body(embed=True, description="有效, 失效 or 废止")],
+    ) -> dict[str, Any]:
+        """Record whether a published document is still in force (效力状态); editors only."""
+        found = await upkeep.set_validity(
+            ctx.repository(), ctx.runtime.outbox, document_id, validity, now=ctx.now()
+        )
+        if not found:
+            raise ProblemError(404, "Not in the library", f"No library entry has the id {document_id!r}.")
+        ctx.library.invalidate()
+        return {"document_id": document_id, "validity": validity}
+
     @router.get("/publications/{document_id}")
     async def publication_status(document_id: str) -> dict[str, Any]:
         """Where publication stands on a document (for operators and `govpub status`)."""
-        entry = await repository().entry(document_id)
-        candidate = await repository().candidate_status(document_id)
+        entry = await ctx.repository().entry(document_id)
+        candidate = await ctx.repository().candidate_status(document_id)
         if entry is None and candidate is None:
             raise ProblemError(404, "Unknown document", f"Publication has heard nothing of {document_id!r}.")
         return {
@@ -103,4 +123,32 @@ def build_router(repository: Callable[[], PublicationRepository], page_size: int
             "candidate_status": candidate.get("status") if candidate else None,
         }
 
+    @router.get("/stats", tags=["statistics"])
+    async def statistics(
+        year: Annotated[int | None, Query(ge=1949, le=2100, description="Calendar year (UTC); default this year")]
+        = None,
+    ) -> dict[str, Any]:
+        """Figures for the annual disclosure report (政府信息公开年报)."""
+        return (await year_stats(ctx.repository(), year or ctx.now().year)).as_dict()
+
+    @router.get("/links/broken", tags=["links"])
+    async def broken_links(limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> dict[str, Any]:
+        """Links and attachments of published documents that do not work (broken) or may not be fetched (refused)."""
+        rows = await ctx.repository().broken_links(limit)
+        return {"count": len(rows), "links": [_link(r) for r in rows]}
+
+    @router.post("/links/check", tags=["links"], dependencies=[require("operator")])
+    async def check_links_now(
+        document_id: Annotated[list[str] | None, Query(max_length=500, description="Only these documents")] = None,
+    ) -> dict[str, Any]:
+        """Check links now (operators); with ``document_id`` only those documents' links, whatever their age."""
+        report = await ctx.check_links(document_id)
+        return report.as_dict()
+
     return router
+
+
+def _link(row: dict[str, Any]) -> dict[str, Any]:
+    fields = ("document_id", "title", "document_url", "url", "field", "name", "state", "status", "error",
+              "redirects", "final_url", "checked_at", "broken_since")
+    return {k: _json(row.get(k)) for k in fields}

@@ -13,11 +13,19 @@ from shared.messaging import Incoming
 from shared.runtime import Runtime
 
 
-def register(runtime: Runtime, repository: Callable[[], PublicationRepository], base_url: str) -> None:
+def register(
+    runtime: Runtime,
+    repository: Callable[[], PublicationRepository],
+    base_url: str,
+    changed: Callable[[], None] = lambda: None,
+) -> None:
+    """``changed`` is called after every handled batch (the library may have changed)."""
+
     async def on_publication_inputs(batch: list[Incoming[Any]]) -> None:
         await handlers.on_events(
             repository(), runtime.outbox, batch, consumer=runtime.group(), base_url=base_url, now=datetime.now(UTC)
         )
+        changed()
 
     runtime.subscribe(
         {

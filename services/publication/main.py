@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 from fastapi import FastAPI
 
-from services.publication import api, consumers
+from services.publication import api, consumers, portal, search
+from services.publication.context import Publication
+from services.publication.handlers import upkeep
+from services.publication.library import Library
 from services.publication.repository import PublicationRepository
 from services.publication.settings import PublicationSettings
+from services.publication.tasks import Periodic
 from shared.runtime import Runtime, serve
 
 
@@ -17,13 +24,40 @@ def create_app(settings: PublicationSettings | None = None) -> FastAPI:
     def repository() -> PublicationRepository:
         return PublicationRepository(runtime.db)
 
-    @runtime.on_started
-    async def _indexes(rt: Runtime) -> None:
-        await repository().ensure_indexes()
+    library = Library(
+        repository, max_candidates=settings.max_candidates, refresh_interval_s=settings.search_refresh_interval_s
+    )
+    ctx = Publication(runtime, settings, library)
 
-    consumers.register(runtime, repository, settings.common.public_base_url)
-    router = api.build_router(repository, settings.page_size, settings.max_candidates)
-    return runtime.create_app(title="govpub publication", routers=[router])
+    async def overdue_job() -> None:
+        await upkeep.raise_overdue(
+            repository(), runtime.outbox, now=ctx.now(), limit=timedelta(hours=settings.interpretation_limit_hours)
+        )
+
+    jobs = [
+        Periodic("interpretation-overdue", settings.overdue_check_interval_s, overdue_job),
+        Periodic("link-check", settings.links_interval_s, ctx.check_links),
+    ]
+
+    @runtime.on_started
+    async def _start(rt: Runtime) -> None:
+        # Load jieba's dictionary now, off the event loop: loaded lazily by the first release it would
+        # stall every request for seconds.
+        await asyncio.to_thread(search.tokens, "知识产权")
+        await repository().ensure_indexes()
+        await library.rebuild()
+        for job in jobs:
+            job.start()
+
+    @runtime.on_stopping
+    async def _stop(rt: Runtime) -> None:
+        for job in jobs:
+            await job.stop()
+
+    consumers.register(runtime, repository, settings.common.public_base_url, library.invalidate)
+    app = runtime.create_app(title="govpub publication", routers=[api.build_router(ctx)])
+    portal.install(app, ctx)
+    return app
 
 
 def main() -> None:

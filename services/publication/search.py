@@ -109,3 +109,21 @@ def score(query: Query, title: str, body: str, released_ts: float) -> tuple[int,
     if query.phrases and not all(p in title_n or p in body_n for p in query.phrases):
         return (-1, 0, released_ts)
     return (in_title, title_terms, released_ts)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Facet filters of a library search; None means any."""
+
+    tag: str | None = None
+    year: int | None = None
+    organ: str | None = None
+    doc_type: str | None = None
+    validity: str | None = None
+
+    def active(self) -> dict[str, str | int]:
+        """The set filters under their facet names (tag, year, organ, type, validity)."""
+        pairs: dict[str, str | int | None] = {
+            "tag": self.tag, "year": self.year, "organ": self.organ, "type": self.doc_type, "validity": self.validity,
+        }
+        return {k: v for k, v in pairs.items() if v is not None and v != ""}

@@ -6,11 +6,12 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 
 import httpx
 
-from services.distribution.adapters import PermanentFailure, TemporaryFailure
-from services.distribution.domain import Work
+from services.distribution.adapters import BaseAdapter, PermanentFailure, Progress, TemporaryFailure
+from services.distribution.domain import Work, http_status_is_temporary
 
 SIGNATURE_HEADER = "X-Govpub-Signature"
 TIMESTAMP_HEADER = "X-Govpub-Timestamp"
@@ -28,20 +29,25 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, now: flo
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-class WebhookAdapter:
-    def __init__(self, endpoint: str, secret: str, client: httpx.AsyncClient) -> None:
+class WebhookAdapter(BaseAdapter):
+    """The receiver deduplicates on ``Idempotency-Key`` (the delivery id), so a repeat after a timeout is harmless."""
+
+    def __init__(
+        self, endpoint: str, secret: str, client: httpx.AsyncClient, clock: Callable[[], float] = time.time
+    ) -> None:
         self.endpoint = endpoint
         self.secret = secret
         self.client = client
+        self.clock = clock
 
-    async def deliver(self, work: Work) -> str:
+    async def deliver(self, work: Work, progress: Progress) -> str:
         envelope = {
             "type": "released" if work.action == "release" else "withdrawn",
             "delivery_id": work.delivery_id,
             "data": work.payload,
         }
         body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
-        timestamp = str(int(time.time()))
+        timestamp = str(int(self.clock()))
         headers = {
             "content-type": "application/json",
             "Idempotency-Key": work.delivery_id,
@@ -51,13 +57,10 @@ class WebhookAdapter:
         try:
             response = await self.client.post(self.endpoint, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+            raise TemporaryFailure(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
         if response.status_code < 300:
             return response.headers.get("x-request-id", work.delivery_id)
         detail = f"HTTP {response.status_code}: {response.text[:300]}"
-        if response.status_code in (408, 425, 429) or response.status_code >= 500:
+        if http_status_is_temporary(response.status_code):
             raise TemporaryFailure(detail)
         raise PermanentFailure(detail)
-
-    async def close(self) -> None:
-        return None

@@ -8,7 +8,9 @@ too, in which case both are released in the same step (三同步).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
 
 from shared import events
 
@@ -16,7 +18,7 @@ APPROVED = ("approved", "approved_with_redactions")
 PROACTIVE = "主动公开"
 
 
-class Readiness(str, Enum):
+class Readiness(StrEnum):
     WAITING_FOR_REVIEW = "waiting_for_review"
     WAITING_FOR_TAGS = "waiting_for_tags"
     HASH_MISMATCH = "hash_mismatch"
@@ -61,7 +63,7 @@ def readiness(c: Candidate) -> Readiness:
     return Readiness.READY
 
 
-class Plan(str, Enum):
+class Plan(StrEnum):
     RELEASE = "release"
     RELEASE_WITH_PARTNER = "release_with_partner"
     HOLD_FOR_PARTNER = "hold_for_partner"
@@ -108,3 +110,17 @@ def summary_of(body: str, limit: int = 120) -> str:
 
 def release_id(document_id: str, version: int) -> str:
     return f"{document_id}:v{version}"
+
+
+# ---------------------------------------------------------------- 三同步 deadline
+
+def overdue(held_since: datetime, now: datetime, limit: timedelta) -> bool:
+    """A policy held for its interpretation since ``held_since`` has waited past ``limit`` at ``now``."""
+    return now - held_since > limit
+
+
+# ---------------------------------------------------------------- validity (效力状态)
+
+Validity = Literal["有效", "失效", "废止"]
+VALIDITY: tuple[Validity, ...] = ("有效", "失效", "废止")
+DEFAULT_VALIDITY: Validity = "有效"

@@ -8,8 +8,11 @@ from typing import Any
 
 from services.publication import search
 from services.publication.domain import (
+    DEFAULT_VALIDITY,
+    VALIDITY,
     Candidate,
     Plan,
+    Validity,
     plan_release,
     release_id,
     summary_of,
@@ -49,6 +52,7 @@ class Batch:
     library: dict[str, dict[str, Any]] = field(default_factory=dict)
     dirty_candidates: set[str] = field(default_factory=set)
     dirty_library: set[str] = field(default_factory=set)
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
     async def partner_of(self, c: Candidate) -> dict[str, Any] | None:
         content = c.content
@@ -75,6 +79,9 @@ class Batch:
         return self.library.get(document_id)
 
 
+_VERSION_FIELDS = {"doc_number", "title", "issuing_organ", "doc_type", "written_date", "body", "attachments", "note"}
+
+
 def _url(base: str, document_id: str) -> str:
     return f"{base.rstrip('/')}/documents/{document_id}"
 
@@ -92,6 +99,8 @@ async def _release(b: Batch, row: dict[str, Any], partner: dict[str, Any] | None
     url = _url(b.base_url, c.document_id)
     link = _linked(partner, b.base_url) if partner else None
     tags = [events.PublicTag(code=t.code, dimension=t.dimension, name_zh=t.name_zh) for t in c.tagged.tags]
+    # Validity (效力状态) is the library's, set by editors; a new version keeps it.
+    validity: Validity = previous["validity"] if previous and previous.get("validity") in VALIDITY else DEFAULT_VALIDITY
     event = events.DocumentReleased(
         document_id=c.document_id,
         release_id=release_id(c.document_id, c.version),
@@ -111,6 +120,7 @@ async def _release(b: Batch, row: dict[str, Any], partner: dict[str, Any] | None
         audience=content.audience,
         interpretation=link if content.requires_interpretation or (link and not content.interprets) else None,
         interprets=link if content.interprets else None,
+        validity=validity,
     )
     history = list(previous.get("history", [])) if previous else []
     history.append({"version": c.version, "released_at": b.now, "content_hash": c.decision.content_hash})
@@ -126,10 +136,19 @@ async def _release(b: Batch, row: dict[str, Any], partner: dict[str, Any] | None
         "tag_codes": [t.code for t in c.tagged.tags],
         "tag_dimensions": sorted({t.dimension for t in c.tagged.tags}),
         "history": history,
+        "first_released_at": history[0]["released_at"],
+        "requires_interpretation": content.requires_interpretation,
         "title_tokens": sorted(title_tokens),
         "tokens": sorted(title_tokens | search.tokens(content.body) | search.tokens(content.issuing_organ)),
     }
     b.dirty_library.add(c.document_id)
+    b.versions.append(
+        {
+            "_id": event.release_id, "document_id": c.document_id, "version": c.version, "released_at": b.now,
+            "content_hash": c.decision.content_hash,
+            **content.model_dump(mode="json", include=_VERSION_FIELDS),
+        }
+    )
     row["status"] = "released"
     b.dirty_candidates.add(row["_id"])
     event_id = derive_event_id(event.release_id, event.TYPE)
@@ -153,6 +172,9 @@ async def _evaluate(b: Batch, key: str, cause: Incoming[Any]) -> None:
         partner_released = bool(partner_entry and partner_entry.get("status") == "released")
     plan = plan_release(c, released, partner=partner, partner_released=partner_released)
     row["status"] = plan.reason
+    if plan.reason == "waiting_for_interpretation":
+        # When the 三同步 hold began; the overdue check measures from here.
+        row.setdefault("held_since", b.now)
     b.dirty_candidates.add(key)
     if plan.plan is Plan.RELEASE:
         await _release(b, row, partner_row if partner_released else None, cause)
@@ -257,9 +279,7 @@ async def on_events(
             payload = message.payload
             if isinstance(payload, events.WithdrawalRequested):
                 # Withdrawals also cover versions not yet seen: remember them for later events.
-                withdrawn_rows = await repo.db.candidates.find(
-                    {"document_id": payload.document_id}, session=uow.session
-                ).to_list(None)
+                withdrawn_rows = await repo.candidates_of(payload.document_id, uow.session)
                 for r in withdrawn_rows:
                     b.candidates.setdefault(r["_id"], r)
                 await _withdraw(b, message)
@@ -281,4 +301,5 @@ async def on_events(
             [b.candidates[k] for k in b.dirty_candidates],
             [b.library[k] for k in b.dirty_library],
             uow.session,
+            b.versions,
         )

@@ -1,0 +1,131 @@
+"""Weibo (微博): one post per release through ``statuses/share``, deleted on withdrawal by ``statuses/destroy``.
+
+A post has no idempotency key. Before posting, the attempt is marked on the delivery (with its time);
+a later attempt that finds the mark (the earlier one timed out or crashed after sending) first looks
+for the post on the account's own timeline and adopts it instead of posting again. Weibo also refuses
+an identical repeat (error 20019), which leads to the same look-up.
+
+A post matches when its text is ours exactly; Weibo may have rewritten our links to t.cn short links,
+so a post whose text differs only in its links matches too, but only if it was created after the
+marked attempt began (documents with the same title and summary differ only in their links).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from services.distribution.adapters import BaseAdapter, PermanentFailure, Progress, TemporaryFailure
+from services.distribution.domain import WeiboOptions, Work
+from services.distribution.domain.platforms import URL, WEIBO_GONE, weibo_verdict
+from services.distribution.rendering import Renderer
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+REPEAT_CONTENT = 20019
+CLOCK_SLACK_S = 5.0
+
+
+def same_post(ours: str, theirs: str) -> bool:
+    """Equal apart from links (Weibo shortens them)."""
+    return URL.sub("", ours).split() == URL.sub("", theirs).split()
+
+
+def created_at(status: dict[str, Any]) -> datetime | None:
+    """Weibo's ``created_at``, e.g. ``Tue May 31 17:46:55 +0800 2011``."""
+    try:
+        return datetime.strptime(str(status.get("created_at", "")), "%a %b %d %H:%M:%S %z %Y")
+    except ValueError:
+        return None
+
+
+class WeiboAdapter(BaseAdapter):
+    def __init__(
+        self, base_url: str, options: WeiboOptions, access_token: str, client: httpx.AsyncClient, renderer: Renderer,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.clock = clock
+        self.base = base_url.rstrip("/")
+        self.options = options
+        self.access_token = access_token
+        self.client = client
+        self.renderer = renderer
+
+    async def deliver(self, work: Work, progress: Progress) -> str:
+        if work.action == "withdraw":
+            for post_id in work.references:
+                await self._destroy(post_id)
+            return ",".join(work.references)
+        text = self.renderer.weibo_post(work.payload, limit=self.options.max_weight, url_weight=self.options.url_weight)
+        since = progress.get("posting_at")
+        if since is not None:
+            found = await self._find_own(text, float(since))
+            if found:
+                log.info("adopting the post of an earlier attempt", delivery_id=work.delivery_id, post_id=found)
+                return found
+        else:
+            since = self.clock()
+            await progress.set(posting_at=since)
+        try:
+            answer = await self._call("/2/statuses/share.json", {"status": text})
+        except PermanentFailure as exc:
+            if exc.code == REPEAT_CONTENT:
+                found = await self._find_own(text, float(since))
+                if found:
+                    return found
+            raise
+        return str(answer.get("idstr") or answer["id"])
+
+    async def _destroy(self, post_id: str) -> None:
+        try:
+            await self._call("/2/statuses/destroy.json", {"id": post_id})
+        except PermanentFailure as exc:
+            if exc.code in WEIBO_GONE:
+                log.info("post already gone; nothing to retract", post_id=post_id)
+                return
+            raise
+
+    async def _find_own(self, text: str, since: float) -> str | None:
+        """Our post on the account's timeline, if an earlier attempt made it."""
+        answer = await self._call("/2/statuses/user_timeline.json", {"count": "50", "trim_user": "1"}, method="GET")
+        statuses = [s for s in answer.get("statuses", []) if isinstance(s, dict)]
+        for status in statuses:
+            if str(status.get("text", "")) == text:
+                return str(status.get("idstr") or status["id"])
+        for status in statuses:
+            made = created_at(status)
+            # Slack for the difference between our clock and Weibo's; kept small, as posts of other
+            # documents with the same title and summary made just before would match too.
+            recent = made is not None and made.timestamp() >= since - CLOCK_SLACK_S
+            if recent and same_post(text, str(status.get("text", ""))):
+                return str(status.get("idstr") or status["id"])
+        return None
+
+    async def _call(self, path: str, data: dict[str, str], *, method: str = "POST") -> dict[str, Any]:
+        fields = {"access_token": self.access_token, **data}
+        try:
+            if method == "GET":
+                response = await self.client.get(self.base + path, params=fields)
+            else:
+                response = await self.client.post(self.base + path, data=fields)
+        except httpx.HTTPError as exc:
+            raise TemporaryFailure(f"{path}: {type(exc).__name__}: {exc}".rstrip(": ")) from exc
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {}
+        if not isinstance(answer, dict):
+            answer = {}
+        raw_code = answer.get("error_code")
+        code = int(raw_code) if raw_code is not None and str(raw_code).isdigit() else None
+        verdict = weibo_verdict(response.status_code, code)
+        if verdict == "ok":
+            return answer
+        detail = f"{path}: HTTP {response.status_code}, error_code {code}: {answer.get('error', response.text[:200])}"
+        if verdict == "temporary":
+            raise TemporaryFailure(detail, code=code)
+        raise PermanentFailure(detail, code=code)
