@@ -56,7 +56,7 @@ class ConsumerState:
         return {k: max(0, hw - self.position.get(k, 0)) for k, hw in self.high_water.items()}
 
 
-class _AssignmentListener(ConsumerRebalanceListener):
+class AssignmentListener(ConsumerRebalanceListener):
     def __init__(self, group: str, state: ConsumerState) -> None:
         self.group = group
         self.state = state
@@ -239,7 +239,7 @@ def subscribe(
         batch_timeout_ms=settings.batch_timeout_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=raw_decoder,
-        listener=_AssignmentListener(group, state),
+        listener=AssignmentListener(group, state),
         title=f"{group}",
     )(on_batch)
 

@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
-from aiokafka.abc import ConsumerRebalanceListener
 from faststream import AckPolicy
 from faststream.kafka import KafkaMessage
 from pydantic import BaseModel, ConfigDict
 
 from services.console import handlers
 from services.console.repository import ConsoleRepository
-from shared.messaging import ConsumerState, DeadLetters, Incoming
+from shared.messaging import AssignmentListener, DeadLetters, Incoming
 from shared.runtime import Runtime
 
 
@@ -38,18 +37,6 @@ class WatchOnly(DeadLetters):
 
     async def send(self, record: ConsumerRecord, group: str, error: str) -> None:
         await self.note(record, error)
-
-
-class _Assignment(ConsumerRebalanceListener):
-    def __init__(self, group: str, state: ConsumerState) -> None:
-        self.group = group
-        self.state = state
-
-    async def on_partitions_revoked(self, revoked: Any) -> None:
-        self.state.assigned.pop(self.group, None)
-
-    async def on_partitions_assigned(self, assigned: Any) -> None:
-        self.state.assigned[self.group] = {tp.partition for tp in assigned}
 
 
 def subscribe_raw(
@@ -96,7 +83,7 @@ def subscribe_raw(
         batch_timeout_ms=settings.batch_timeout_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=raw_decoder,
-        listener=_Assignment(group, state),
+        listener=AssignmentListener(group, state),
         title=group,
     )(on_batch)
 
