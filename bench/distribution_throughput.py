@@ -151,7 +151,13 @@ def main() -> None:
                 latency[channel] = {"n": len(values), "p50_s": percentile(values, 0.5), "p99_s": percentile(values, 0.99),
                                     "mean_s": statistics.fmean(values) if values else float("nan"),
                                     "p50_recorded_s": percentile(recorded, 0.5)}
+            refs = [r.get("reference") for r in db.deliveries.find({"channel_id": "b-weibo", "status": "delivered"},
+                                                                   {"reference": 1})]
+            posted = {text.split("/documents/")[1].split()[0] for text in weibo.posts.values()}
+            all_docs = {d.document_id for d in burst + paced}
             duplicates = {
+                "weibo_distinct_references": len(set(refs)),
+                "weibo_documents_without_post": sorted(all_docs - posted),
                 "webhook_posts_over_once": sum(n - 1 for n in hook.posts.values()),
                 "wechat_publishes": len(wechat.publishes),
                 "weibo_posts": weibo.shares,

@@ -19,7 +19,7 @@ from shared.settings import CommonSettings
 app = typer.Typer(help="Deliveries to the channels: list them, retry failed ones.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
-STATUSES = ("pending", "retrying", "delivered", "failed", "cancelled", "skipped")
+STATUSES = ("pending", "retrying", "sending", "delivered", "failed", "cancelled", "skipped")
 ApiKey = Annotated[str | None, typer.Option("--api-key", envvar="GOVPUB_API_KEY", help="An operator's API key.")]
 
 

@@ -30,10 +30,6 @@ ERRORS_KEPT = 100
 FREE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def payload_key(release_id: str, action: str) -> str:
-    return f"{release_id}:{action}"
-
-
 def outcome_update(outcome: Outcome, now: datetime) -> dict[str, Any]:
     """The update that records ``outcome`` and gives the lease back."""
     set_: dict[str, Any] = {"status": outcome.status, "updated_at": now}
@@ -89,16 +85,16 @@ class DeliveryRepository:
     async def add(self, works: Sequence[Work], now: datetime, seq_base: int, session: Session = None) -> None:
         """Insert deliveries that do not exist yet; a redelivered event adds nothing.
 
-        The event's payload is stored once per (version, action) in ``payloads``, not in every
-        channel's delivery: delivery records stay small, and the embedded database rewrites a whole
-        document on every update of it.
+        The event's payload is kept beside the delivery in ``payloads`` (same id), not in it: the
+        delivery record is updated several times per attempt and stays small, since the embedded
+        database rewrites a whole document on every update. It is per channel, not shared, so the
+        channels' consumers never write the same document at once (a write conflict in a transaction).
         """
         if not works:
             return
-        payloads = {payload_key(w.release_id, w.action): w.payload for w in works}
         await self.db.payloads.bulk_write(
-            [UpdateOne({"_id": k}, {"$setOnInsert": {"payload": p, "created_at": now}}, upsert=True)
-             for k, p in payloads.items()],
+            [UpdateOne({"_id": w.delivery_id}, {"$setOnInsert": {"payload": w.payload, "created_at": now}}, upsert=True)
+             for w in works],
             ordered=False, session=session,
         )
         ops = [
@@ -127,12 +123,12 @@ class DeliveryRepository:
 
     async def payloads(self, rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """The event payload of each delivery row, by delivery id."""
-        keys = {payload_key(r["release_id"], r["action"]) for r in rows if "payload" not in r}
+        ids = [r["_id"] for r in rows if "payload" not in r]
         stored = {}
-        if keys:
-            stored = {p["_id"]: p["payload"] async for p in self.db.payloads.find({"_id": {"$in": sorted(keys)}})}
+        if ids:
+            stored = {p["_id"]: p["payload"] async for p in self.db.payloads.find({"_id": {"$in": ids}})}
         # Rows written before payloads were split out carry their own.
-        return {r["_id"]: r.get("payload") or stored.get(payload_key(r["release_id"], r["action"]), {}) for r in rows}
+        return {r["_id"]: r.get("payload") or stored.get(r["_id"], {}) for r in rows}
 
     async def cancel_unsent(self, channel_id: str, document_id: str, now: datetime, session: Session = None) -> int:
         """Cancel the document's releases not sent yet (and not held by a live dispatcher): withdrawn content stays unsent."""

@@ -178,7 +178,7 @@ def test_a_release_reaches_every_platform_once_and_a_withdrawal_retracts_it_ever
     assert title not in world.http.get(f"{world.a.url}/feed.atom").text
     assert any(str(m["Subject"]).startswith("【已撤回】") for m in fakes.inbox.to("alice@park.example"))
 
-    unsubscribed = world.http.get(mail["List-Unsubscribe"].strip("<>"))
+    unsubscribed = world.http.get(mail["List-Unsubscribe"].strip().strip("<>"))
     assert unsubscribed.status_code == 200 and "已退订" in unsubscribed.text
     later = release(["test.platforms"], title=f"{title}（二）")
     world.produce(later)

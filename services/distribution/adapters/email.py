@@ -15,6 +15,7 @@ from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
@@ -28,6 +29,8 @@ from services.distribution.subscriptions import SubscriptionRepository
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+#: Long headers (List-Unsubscribe URLs) stay on one line, up to RFC 5322's 998 characters.
+HEADERS = compat32.clone(max_line_length=998)
 
 
 class Refused(Exception):
@@ -52,11 +55,11 @@ class Mailer:
         # which dominates a push to many subscribers.
         msg: Message
         if mail.html:
-            msg = MIMEMultipart("alternative")
-            msg.attach(MIMEText(mail.text, "plain", "utf-8"))
-            msg.attach(MIMEText(mail.html, "html", "utf-8"))
+            msg = MIMEMultipart("alternative", policy=HEADERS)
+            msg.attach(MIMEText(mail.text, "plain", "utf-8", policy=HEADERS))
+            msg.attach(MIMEText(mail.html, "html", "utf-8", policy=HEADERS))
         else:
-            msg = MIMEText(mail.text, "plain", "utf-8")
+            msg = MIMEText(mail.text, "plain", "utf-8", policy=HEADERS)
         msg["From"] = self.options.sender
         msg["To"] = to
         msg["Subject"] = Header(mail.subject, "utf-8")  # type: ignore[assignment]

@@ -5,16 +5,16 @@ a later attempt that finds the mark (the earlier one timed out or crashed after 
 for the post on the account's own timeline and adopts it instead of posting again. Weibo also refuses
 an identical repeat (error 20019), which leads to the same look-up.
 
-A post matches when its text is ours exactly; Weibo may have rewritten our links to t.cn short links,
-so a post whose text differs only in its links matches too, but only if it was created after the
-marked attempt began (documents with the same title and summary differ only in their links).
+A post matches when its text is ours exactly. Weibo rewrites links to t.cn short links, so where a
+post differs from ours only in its links, those are expanded (``short_url/expand``) and the post
+matches only if they lead to our links: posts of documents with the same title and summary differ
+in nothing else.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -27,20 +27,11 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 REPEAT_CONTENT = 20019
-CLOCK_SLACK_S = 5.0
 
 
 def same_post(ours: str, theirs: str) -> bool:
     """Equal apart from links (Weibo shortens them)."""
     return URL.sub("", ours).split() == URL.sub("", theirs).split()
-
-
-def created_at(status: dict[str, Any]) -> datetime | None:
-    """Weibo's ``created_at``, e.g. ``Tue May 31 17:46:55 +0800 2011``."""
-    try:
-        return datetime.strptime(str(status.get("created_at", "")), "%a %b %d %H:%M:%S %z %Y")
-    except ValueError:
-        return None
 
 
 class WeiboAdapter(BaseAdapter):
@@ -61,20 +52,18 @@ class WeiboAdapter(BaseAdapter):
                 await self._destroy(post_id)
             return ",".join(work.references)
         text = self.renderer.weibo_post(work.payload, limit=self.options.max_weight, url_weight=self.options.url_weight)
-        since = progress.get("posting_at")
-        if since is not None:
-            found = await self._find_own(text, float(since))
+        if progress.get("posting_at") is not None:
+            found = await self._find_own(text)
             if found:
                 log.info("adopting the post of an earlier attempt", delivery_id=work.delivery_id, post_id=found)
                 return found
         else:
-            since = self.clock()
-            await progress.set(posting_at=since)
+            await progress.set(posting_at=self.clock())
         try:
             answer = await self._call("/2/statuses/share.json", {"status": text})
         except PermanentFailure as exc:
             if exc.code == REPEAT_CONTENT:
-                found = await self._find_own(text, float(since))
+                found = await self._find_own(text)
                 if found:
                     return found
             raise
@@ -89,23 +78,31 @@ class WeiboAdapter(BaseAdapter):
                 return
             raise
 
-    async def _find_own(self, text: str, since: float) -> str | None:
+    async def _find_own(self, text: str) -> str | None:
         """Our post on the account's timeline, if an earlier attempt made it."""
-        answer = await self._call("/2/statuses/user_timeline.json", {"count": "50", "trim_user": "1"}, method="GET")
+        answer = await self._call("/2/statuses/user_timeline.json", {"count": "100", "trim_user": "1"}, method="GET")
         statuses = [s for s in answer.get("statuses", []) if isinstance(s, dict)]
         for status in statuses:
             if str(status.get("text", "")) == text:
                 return str(status.get("idstr") or status["id"])
+        ours = URL.findall(text)
         for status in statuses:
-            made = created_at(status)
-            # Slack for the difference between our clock and Weibo's; kept small, as posts of other
-            # documents with the same title and summary made just before would match too.
-            recent = made is not None and made.timestamp() >= since - CLOCK_SLACK_S
-            if recent and same_post(text, str(status.get("text", ""))):
+            theirs = str(status.get("text", ""))
+            if not same_post(text, theirs):
+                continue
+            links = URL.findall(theirs)
+            expanded = await self._expand([u for u in links if u not in ours])
+            if [expanded.get(u, u) for u in links] == ours:
                 return str(status.get("idstr") or status["id"])
         return None
 
-    async def _call(self, path: str, data: dict[str, str], *, method: str = "POST") -> dict[str, Any]:
+    async def _expand(self, short: list[str]) -> dict[str, str]:
+        if not short:
+            return {}
+        answer = await self._call("/2/short_url/expand.json", {"url_short": short}, method="GET")
+        return {str(u.get("url_short")): str(u.get("url_long")) for u in answer.get("urls", []) if isinstance(u, dict)}
+
+    async def _call(self, path: str, data: dict[str, str | list[str]], *, method: str = "POST") -> dict[str, Any]:
         fields = {"access_token": self.access_token, **data}
         try:
             if method == "GET":

@@ -235,6 +235,12 @@ class WeiboState:
     script: Script = field(default_factory=Script)
     posts: dict[str, str] = field(default_factory=dict)  # id → text, while posted
     created: dict[str, str] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # t.cn short link → long link
+
+    def short_link(self, url: str) -> str:
+        short = f"http://t.cn/A{len(self.links) + 1:06d}"
+        self.links[short] = url
+        return short
     deleted: list[str] = field(default_factory=list)
     shares: int = 0
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(4990000000000001))
@@ -273,7 +279,7 @@ def weibo_app(state: WeiboState) -> FastAPI:
         state.shares += 1
         post_id = str(next(state.ids))
         if state.shorten:
-            status = URL.sub(lambda m: f"http://t.cn/A{abs(hash(m.group(0))) % 10**6}", status)
+            status = URL.sub(lambda m: state.short_link(m.group(0)), status)
         state.posts[post_id] = status
         state.created[post_id] = datetime.now(timezone(timedelta(hours=8))).strftime("%a %b %d %H:%M:%S %z %Y")
         return JSONResponse({"id": int(post_id), "idstr": post_id, "text": status, "created_at": state.created[post_id]})
@@ -288,6 +294,15 @@ def weibo_app(state: WeiboState) -> FastAPI:
         text = state.posts.pop(id)
         state.deleted.append(id)
         return JSONResponse({"id": int(id), "idstr": id, "text": text})
+
+    @app.get("/2/short_url/expand.json")
+    async def expand(request: Request) -> JSONResponse:
+        path = "/2/short_url/expand.json"
+        if (refused := await gate(path, request.query_params.get("access_token", ""))) is not None:
+            return refused
+        urls = [{"url_short": u, "url_long": state.links.get(u, ""), "type": 0, "result": u in state.links}
+                for u in request.query_params.getlist("url_short")]
+        return JSONResponse({"urls": urls})
 
     @app.get("/2/statuses/user_timeline.json")
     async def timeline(access_token: str = "", count: int = 20) -> JSONResponse:
