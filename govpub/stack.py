@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import importlib.util
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -73,15 +72,14 @@ def tansu_binary() -> Path:
     return binary
 
 
-def secantusd_binary() -> str:
-    candidate = Path(sys.executable).with_name("secantusd-py")
-    found = str(candidate) if candidate.exists() else shutil.which("secantusd-py")
-    if not found:
+def embedded_db_command() -> list[str]:
+    """The command that runs the embedded database (see govpub/embedded_db.py for why not secantusd-py)."""
+    if importlib.util.find_spec("secantus") is None:
         raise StackError(
-            "the embedded database server (secantusd-py) is not installed: run `pip install -e '.[embedded]'` "
+            "the embedded database server (secantusdb) is not installed: run `pip install -e '.[embedded]'` "
             "(make run does), or use --external with GOVPUB_MONGO_URL"
         )
-    return found
+    return [sys.executable, "-m", "govpub.embedded_db"]
 
 
 @dataclass
@@ -96,6 +94,8 @@ class StackConfig:
     mongo_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     replay_window_s: float = 24 * 3600
+    # A killed process's open transaction blocks writers of the same documents until reaped.
+    transaction_lifetime_s: float = 10.0
 
     @classmethod
     def ephemeral(cls, data_dir: Path) -> StackConfig:
@@ -230,8 +230,8 @@ class Stack:
         storage.mkdir(parents=True, exist_ok=True)
         self.database = Proc(
             "database",
-            [secantusd_binary(), "--host", "127.0.0.1", "--port", str(c.mongo_port), "--storage-path", str(storage),
-             "--sync-on-commit", "--log-level", "WARNING"],
+            [*embedded_db_command(), "--host", "127.0.0.1", "--port", str(c.mongo_port), "--storage-path", str(storage),
+             "--transaction-lifetime-s", str(c.transaction_lifetime_s), "--sync-on-commit", "--log-level", "WARNING"],
             c.data_dir / "logs" / "database.log", {}, c.mongo_port,
         )
         self.database.start()
