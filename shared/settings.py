@@ -51,6 +51,9 @@ class CommonSettings(BaseSettings):
     )
     outbox_poll_interval_s: float = 0.5
     max_event_bytes: int = Field(8_000_000, description="Largest event a consumer accepts; bigger ones are dead-lettered.")
+    record_queries_path: Path | None = Field(
+        None, description="Append the shape of every database query to this JSON-lines file (the index test uses it)."
+    )
 
 
 class ServiceSettings(BaseSettings):

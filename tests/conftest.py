@@ -39,7 +39,8 @@ def sample(name: str) -> dict[str, Any]:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("govpub")
     config = StackConfig.ephemeral(data_dir)
-    config.extra_env = {"GOVPUB_DISTRIBUTION_DISPATCH_INTERVAL_S": "0.2"}
+    config.extra_env = {"GOVPUB_DISTRIBUTION_DISPATCH_INTERVAL_S": "0.2",
+                        "GOVPUB_RECORD_QUERIES_PATH": str(data_dir / "queries.jsonl")}  # tests/e2e/test_query_indexes.py
     stack = Stack(config)
     stack.up()
     yield stack
