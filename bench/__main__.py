@@ -24,6 +24,8 @@ BENCHES: list[tuple[str, list[str]]] = [
     ("tagging: accuracy and speed", ["bench/tagging_eval.py"]),
     ("publication: search latency by library size", ["bench/search_latency.py"]),
     ("distribution: deliveries/s per channel", ["bench/distribution_throughput.py"]),
+    ("scale-out: the slowest service with one and two instances",
+     ["-m", "bench.scale_out", "--documents", os.environ.get("GOVPUB_BENCH_SCALE_DOCUMENTS", "400")]),
     ("end-to-end pipeline vs bare-relay ceiling",
      ["-m", "bench.pipeline", "--documents", os.environ.get("GOVPUB_BENCH_DOCUMENTS", "2000")]),
 ]
