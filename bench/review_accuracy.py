@@ -434,10 +434,18 @@ class Tally:
     fp: int = 0
     fn: int = 0
 
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else float("nan")
+
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else float("nan")
+
     def line(self) -> str:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else float("nan")
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else float("nan")
+        p, r = self.precision(), self.recall()
         return f"P {p:6.3f}  R {r:6.3f}  (tp {self.tp}, fp {self.fp}, fn {self.fn})"
+
+    def as_dict(self) -> Record:
+        return {"precision": round(self.precision(), 4), "recall": round(self.recall(), 4), **dataclasses.asdict(self)}
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -480,17 +488,30 @@ def _fields(doc: Record) -> list[tuple[str, str]]:
     return [(f, str(doc[f])) for f in ("title", "body", "note") if doc[f]]
 
 
-def _best_time(fn: Callable[[], object], repeat: int) -> float:
+def _best_times(
+    runs: dict[str, Callable[[list[ReviewInput]], object]], docs: list[Record], repeat: int
+) -> dict[str, float]:
+    """Best CPU time of each run; the runs take turns, so a busy spell on a shared
+    machine falls on all of them alike instead of on whichever ran then."""
     # CPU time of this process: other work on a shared machine barely moves it.
-    best = float("inf")
+    # Every run gets new string objects, so nothing a run caches on a string (such
+    # as its UTF-8 form, which C extensions ask for) helps the next one.
+    best = dict.fromkeys(runs, float("inf"))
     for _ in range(repeat):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
+        for name, fn in runs.items():
+            inputs = [_inputs({k: _fresh(v) for k, v in d.items()}) for d in docs]
+            t = time.process_time()
+            fn(inputs)
+            best[name] = min(best[name], time.process_time() - t)
     return best
 
 
-def evaluate(docs: list[Record], rules: RuleSet, repeat: int) -> None:
+def _fresh(value: Any) -> Any:
+    return (value + " ")[:-1] if isinstance(value, str) else value
+
+
+def evaluate(docs: list[Record], rules: RuleSet, repeat: int) -> Record:
+    """Print the tables; return the same figures for bench/out/review_accuracy.json."""
     size = sum(len(text.encode("utf-8")) for doc in docs for _, text in _fields(doc)) / 1e6
     inputs = [_inputs(d) for d in docs]
     print(
@@ -505,8 +526,11 @@ def evaluate(docs: list[Record], rules: RuleSet, repeat: int) -> None:
         ]
 
     print("\ngovpub review (a finding of any action counts):")
+    report: Record = {"documents": len(docs), "mb": round(size, 3), "rules_version": rules.version}
+    report["govpub"] = {}
     for kind, tally in _score(docs, ours, DETECTORS).items():
         print(f"  {kind:17s} {tally.line()}")
+        report["govpub"][kind] = tally.as_dict()
     decisions = Counter(
         (str(d["expected_decision"]), review(i, rules).decision) for d, i in zip(docs, inputs, strict=True)
     )
@@ -550,15 +574,19 @@ def evaluate(docs: list[Record], rules: RuleSet, repeat: int) -> None:
             return out
 
         print("\njionlp extract_id_card / extract_phone_number / extract_email on the same labels:")
+        report["jionlp"] = {}
         for kind, tally in _score(docs, jio_all, JIO_KINDS).items():
             print(f"  {kind:17s} {tally.line()}")
+            report["jionlp"][kind] = tally.as_dict()
 
-    print(f"\nthroughput, one core (process CPU time, best of {repeat}):")
+    print(f"\nthroughput, one core (process CPU time, best of {repeat} taking turns):")
     clean = generate(SEED + 1, len(docs), plant=False)
-    for name, corpus in (("labelled corpus", docs), ("same prose, nothing planted", clean)):
-        _throughput(name, corpus, rules, jionlp, repeat)
+    report["throughput_mb_s"] = {}
+    for key, name, corpus in (("labelled", "labelled corpus", docs), ("prose", "same prose, nothing planted", clean)):
+        report["throughput_mb_s"][key] = _throughput(name, corpus, rules, jionlp, repeat)
     if jionlp is None:
         print("  jionlp: not importable, its column is skipped (pip install jionlp)")
+    return report
 
 
 def _like_for_like(rules: RuleSet) -> RuleSet:
@@ -567,30 +595,41 @@ def _like_for_like(rules: RuleSet) -> RuleSet:
     return dataclasses.replace(rules, rules=tuple(r for r in rules.rules if r.kind in keep))
 
 
-def _throughput(name: str, docs: list[Record], rules: RuleSet, jionlp: Any, repeat: int) -> None:
+def _throughput(name: str, docs: list[Record], rules: RuleSet, jionlp: Any, repeat: int) -> Record:
     size = sum(len(text.encode("utf-8")) for doc in docs for _, text in _fields(doc)) / 1e6
-    inputs = [_inputs(d) for d in docs]
     subset = _like_for_like(rules)
-    full_s = _best_time(lambda: [review(i, rules) for i in inputs], repeat)
-    subset_s = _best_time(lambda: [scan(i, subset) for i in inputs], repeat)
+
+    def jio_run(inputs: list[ReviewInput]) -> None:
+        for doc in inputs:
+            for text in (doc.title, doc.body, doc.note):
+                if text:
+                    jionlp.extract_id_card(text)
+                    jionlp.extract_phone_number(text)
+                    jionlp.extract_email(text)
+
+    runs: dict[str, Callable[[list[ReviewInput]], object]] = {
+        "review": lambda inputs: [review(i, rules) for i in inputs],
+        "scan": lambda inputs: [scan(i, subset) for i in inputs],
+    }
+    if jionlp is not None:
+        runs["jionlp"] = jio_run
+    best = _best_times(runs, docs, repeat)
+    full_s, subset_s = best["review"], best["scan"]
     print(f"  {name} ({len(docs)} documents, {size:.2f} MB):")
     print(f"    govpub review, all {len(rules.rules)} rules (scan + decide + mask) {size / full_s:8.2f} MB/s")
     print(f"    govpub scan, ID/mobile/landline/e-mail rules only     {size / subset_s:8.2f} MB/s")
+    out: Record = {"govpub_review": round(size / full_s, 2), "govpub_scan_like_for_like": round(size / subset_s, 2)}
     if jionlp is None:
-        return
-
-    def jio_run() -> None:
-        for doc in docs:
-            for _, text in _fields(doc):
-                jionlp.extract_id_card(text)
-                jionlp.extract_phone_number(text)
-                jionlp.extract_email(text)
-
-    jio_s = _best_time(jio_run, repeat)
+        return out
+    jio_s = best["jionlp"]
     print(
         f"    jionlp id_card + phone_number + email                {size / jio_s:8.2f} MB/s"
         f"   (govpub: full review {jio_s / full_s:.1f}x, like for like {jio_s / subset_s:.1f}x)"
     )
+    out["jionlp"] = round(size / jio_s, 2)
+    out["ratio_review"] = round(jio_s / full_s, 2)
+    out["ratio_like_for_like"] = round(jio_s / subset_s, 2)
+    return out
 
 
 def main() -> int:
@@ -598,6 +637,7 @@ def main() -> int:
     parser.add_argument("--generate", action="store_true", help=f"write {CORPUS.relative_to(ROOT)} and exit")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--repeat", type=int, default=3, help="timing runs; the best counts")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "review_accuracy.json")
     args = parser.parse_args()
     if args.generate:
         args.corpus.parent.mkdir(parents=True, exist_ok=True)
@@ -610,7 +650,10 @@ def main() -> int:
         print(f"{args.corpus} is missing; run with --generate first", file=sys.stderr)
         return 2
     docs = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
-    evaluate(docs, load_rules(), args.repeat)
+    report = evaluate(docs, load_rules(), args.repeat)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
     return 0
 
 
