@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -111,13 +112,18 @@ async def on_documents_received(
     consumer: str,
     now: datetime,
 ) -> None:
+    # Scanning is CPU work: it runs in a worker thread, before the transaction opens, so neither the
+    # event loop (heartbeats, HTTP) nor the transaction waits on it. A redelivered message is scanned
+    # again for nothing, which is rare and cheap next to holding a transaction open.
+    outcomes = await asyncio.to_thread(lambda: [review_received(m.payload, rules) for m in batch])
+    by_message = {id(m): outcome for m, outcome in zip(batch, outcomes, strict=True)}
     async with outbox.unit_of_work(consumer) as uow:
         cases: list[dict[str, Any]] = []
         audit_rows: list[dict[str, Any]] = []
         newest: dict[str, int] = {}
         for message in await uow.fresh(batch):
             received = message.payload
-            outcome = review_received(received, rules)
+            outcome = by_message[id(message)]
             event = decision_event(received, outcome, rules, now, "auto")
             cases.append(new_case(received, outcome, rules, now, message.envelope.correlation_id))
             audit_rows.append(automatic_audit(received, outcome, rules, now))

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from services.tagging import records
-from services.tagging.domain import Catalogue, TagAssignment, Tagger
+from services.tagging.domain import Catalogue, TagAssignment, Tagger, TaggingResult
 from services.tagging.domain.editing import Edit, apply_edit, effective
 from services.tagging.repository import ConcurrentChange, TaggingRepository, is_conflict
 from shared import events
@@ -48,6 +48,16 @@ async def on_documents_received(
     suggest: Suggest = no_suggestions,
 ) -> None:
     catalogue = tagger.catalogue
+
+    def classify(message: Incoming[events.DocumentReceived]) -> tuple[TaggingResult, list[TagAssignment]]:
+        doc = message.payload.document
+        model = [s for s in suggest(doc.title, doc.body) if catalogue.get(s.code) is not None]
+        return tagger.tag(doc.title, doc.body, doc.doc_type), model
+
+    # Segmentation is CPU work: it runs in a worker thread, before the transaction opens, so neither
+    # the event loop nor the transaction waits on it (a redelivered message is segmented for nothing).
+    results = await asyncio.to_thread(lambda: [classify(m) for m in batch])
+    by_message = {id(m): result for m, result in zip(batch, results, strict=True)}
     async with outbox.unit_of_work(consumer) as uow:
         fresh = await uow.fresh(batch)
         if not fresh:
@@ -60,8 +70,7 @@ async def on_documents_received(
             received = message.payload
             doc = received.document
             document_id = received.document_id
-            result = tagger.tag(doc.title, doc.body, doc.doc_type)
-            model = [s for s in suggest(doc.title, doc.body) if catalogue.get(s.code) is not None]
+            result, model = by_message[id(message)]
             head = touched.get(document_id) or dict(heads.get(document_id) or records.new_head(document_id))
             in_effect = effective(catalogue, result.assigned, result.suggestions, records.override_of(head), model)
             row = records.tagging_row(
