@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
 from starlette.datastructures import UploadFile
 
 from services.intake import handlers, upload
@@ -17,7 +18,7 @@ from services.intake.openapi import QUALITY_RESPONSES, SUBMIT_REQUEST_BODY, SUBM
 from services.intake.repository import IntakeRepository
 from shared.auth import require
 from shared.http import ProblemError, problem
-from shared.outbox import Outbox, retrying
+from shared.outbox import Outbox, is_transient, retrying
 
 SUBMITTER = require("submitter", "operator", unless_open=True)
 INVALID_DOCUMENT = "https://govpub.example/problems/invalid-document"
@@ -61,11 +62,20 @@ def build_router(
     router = APIRouter(prefix="/v1", tags=["intake"])
 
     async def submit(raw: dict[str, Any] | object, via: str) -> handlers.Result:
-        [result] = await retrying(
-            lambda: handlers.submit_many(
-                repository(), outbox(), [handlers.Submission(raw, via)], limits=limits, now=datetime.now(UTC)
+        try:
+            # Copies of one document arriving together conflict on purpose (see IntakeRepository.claim).
+            [result] = await retrying(
+                lambda: handlers.submit_many(
+                    repository(), outbox(), [handlers.Submission(raw, via)], limits=limits, now=datetime.now(UTC)
+                ),
+                attempts=8,
             )
-        )
+        except PyMongoError as exc:
+            if not is_transient(exc):
+                raise
+            raise ProblemError(
+                503, "Busy", "Other submissions of the same document are being stored; send it again in a moment.",
+            ) from exc
         return result
 
     async def submit_upload(request: Request) -> JSONResponse:

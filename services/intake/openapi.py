@@ -91,6 +91,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "The request or the uploaded file is too large",
         415: "The uploaded file is not .txt, .html or .docx",
         422: "Every problem with the request, each with the field and a hint how to fix it",
+        503: "Copies of the same document are being stored at this moment; send it again",
     }
     return {
         status: {"description": described[status], "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
@@ -120,7 +121,7 @@ _ACCEPTED: dict[str, Any] = {
 SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     202: {"description": "Accepted (or unchanged, or linked as a duplicate)", "content": {"application/json": {
         "schema": _ACCEPTED}}},
-    **problems(400, 403, 413, 415, 422),
+    **problems(400, 403, 413, 415, 422, 503),
 }
 
 QUALITY_RESPONSES: dict[int | str, dict[str, Any]] = problems(403, 422)

@@ -184,3 +184,45 @@ def test_quality_report_counts_problems_repairs_and_duplicates_per_system(api: A
     wrong = api.client.get(f"{api.url('intake')}/v1/quality",
                            params={"since": "2030-01-01T00:00:00Z", "until": "2029-01-01T00:00:00Z"})
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "since"
+
+
+def test_copies_arriving_at_the_same_moment_leave_exactly_one_original(api: Api) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    for _ in range(4):
+        original = unique_document("oa-shzscq")
+        copies = [original, *({**original, "source_system": f"portal-{n}"} for n in range(3))]
+        with ThreadPoolExecutor(len(copies)) as pool:
+            answers = [r.json() for r in pool.map(api.submit, copies)]
+        statuses = sorted(a["status"] for a in answers)
+        assert statuses == ["duplicate", "duplicate", "duplicate", "received"], answers
+        [kept] = [a["document_id"] for a in answers if a["status"] == "received"]
+        assert {a["duplicate_of"] for a in answers if a["status"] == "duplicate"} == {kept}
+
+
+async def test_a_copy_sent_over_kafka_is_linked_to_the_http_original(api: Api, stack: Any) -> None:
+    import asyncio
+
+    from aiokafka import AIOKafkaProducer
+
+    from services.intake.identity import document_id_for
+    from shared.topics import OA_DOCUMENT_ISSUED
+    from tests.e2e.test_kafka_input import upstream_event
+
+    original = unique_document("oa-shzscq")
+    first = api.submit(original).json()
+    copy = {**original, "source_system": "oa-kafka", "source_id": f"K-{uuid.uuid4().hex[:8]}"}
+    producer = AIOKafkaProducer(bootstrap_servers=stack.config.bootstrap, enable_idempotence=False)
+    await producer.start()
+    try:
+        headers, value = upstream_event(copy)
+        await producer.send_and_wait(OA_DOCUMENT_ISSUED, value, key=copy["source_id"].encode(),
+                                     headers=list(headers.items()))
+    finally:
+        await producer.stop()
+    url = f"{api.url('intake')}/v1/submissions/oa-kafka/{copy['source_id']}"
+    receipt = await asyncio.to_thread(
+        wait_until, lambda: (r := api.client.get(url)).status_code == 200 and r.json(), 30, 0.2, "the Kafka copy"
+    )
+    assert receipt["via"] == "kafka" and receipt["duplicate_of"] == first["document_id"]
+    assert receipt["document_id"] == document_id_for("oa-kafka", copy["source_id"])

@@ -6,6 +6,8 @@ import io
 import zipfile
 
 import docx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.intake.domain import validate
 from services.intake.domain.quality import field_group, problem_kind
@@ -121,3 +123,22 @@ def test_refusals_are_grouped_by_field_and_kind_for_the_quality_report() -> None
     kinds = {(field_group(p.field), problem_kind(p)) for p in problems}
     assert {("issuing_organ", "missing"), ("title", "empty"), ("written_date", "malformed"),
             ("attachments.*.url", "missing"), ("bogus", "unknown_field")} <= kinds
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(["a.txt", "a.html", "a.docx", "a", "a.pdf"]), data=st.binary(max_size=2_000))
+def test_no_file_crashes_extraction_and_every_refusal_names_the_file_field(name: str, data: bytes) -> None:
+    result = extract(name, None, data, max_bytes=1_000)
+    if isinstance(result, FileRefused):
+        assert result.problem.field == "file" and result.problem.hint
+    else:
+        assert result.text.strip()
+
+
+@settings(max_examples=100, deadline=None)
+@given(fields=st.lists(st.tuples(st.text(max_size=20), st.text(max_size=40)), max_size=12))
+def test_any_form_yields_a_document_the_validator_answers(fields: list[tuple[str, str]]) -> None:
+    raw, problems = document_from_form(fields, "正文")
+    document, refusals = validate(raw)
+    assert document is not None or refusals or problems
+    assert all(p.field for p in problems + refusals)
