@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from services.intake.domain import Limits, NormalizedDocument, Problem, content_hash, normalize, validate
 from services.intake.domain.duplicates import Candidate, Fingerprint, Link, find_original, fingerprint
-from services.intake.domain.quality import field_group, problem_kind
 from services.intake.identity import Known, document_id_for, next_version
 from services.intake.progress import Progress, advances, progress_of
+from services.intake.refusals import SOURCE, record_refusal, rejection_row, source_ids
 from services.intake.repository import IntakeRepository
 from shared import events
 from shared.envelope import derive_event_id
@@ -20,7 +18,6 @@ from shared.logging import get_logger
 from shared.messaging import Incoming
 from shared.outbox import Outbox, Outgoing, UnitOfWork
 
-SOURCE = "/govpub/intake"
 log = get_logger(__name__)
 
 
@@ -73,13 +70,6 @@ class Refused:
 Result = Accepted | Refused
 
 
-def _source_ids(raw: object) -> tuple[str | None, str | None]:
-    if isinstance(raw, dict):
-        ss, sid = raw.get("source_system"), raw.get("source_id")
-        return (ss if isinstance(ss, str) and ss else None, sid if isinstance(sid, str) and sid else None)
-    return None, None
-
-
 def content_of(doc: NormalizedDocument) -> events.DocumentContent:
     return events.DocumentContent.model_validate(doc.model_dump(), from_attributes=True)
 
@@ -128,9 +118,9 @@ async def submit_many(
             if submission.cause is not None and fresh_causes is not None and id(submission.cause) not in fresh_causes:
                 continue  # a redelivery: the inbox re-emits what it caused
             if doc is None:
-                ss, sid = _source_ids(submission.raw)
+                ss, sid = source_ids(submission.raw)
                 results.append(Refused(ss, sid, problems))
-                _record_refusal(uow, receipts, submission, ss, sid, problems, now)
+                record_refusal(uow, receipts, submission, ss, sid, problems, now)
                 rejection = rejection_row(submission, ss, sid, problems, now)
                 rejections[rejection["_id"]] = rejection
                 continue
@@ -140,26 +130,6 @@ async def submit_many(
             list(documents.values()), versions, list(receipts.values()), uow.session, list(rejections.values())
         )
     return results
-
-
-def rejection_row(
-    submission: Submission, ss: str | None, sid: str | None, problems: list[Problem], now: datetime
-) -> dict[str, Any]:
-    """For the quality report: which fields were wrong and how, once per distinct faulty document."""
-    try:
-        canonical = json.dumps(submission.raw, ensure_ascii=False, sort_keys=True, default=str)
-    except (TypeError, ValueError, RecursionError):
-        canonical = repr(submission.raw)
-    digest = hashlib.sha256(f"{ss}\x1f{sid}\x1f{canonical}".encode("utf-8", "surrogatepass")).hexdigest()
-    kinds = {(field_group(p.field), problem_kind(p)) for p in problems}
-    return {
-        "_id": digest,
-        "source_system": ss or "(unknown)",
-        "source_id": sid,
-        "via": submission.via,
-        "at": now,
-        "problems": [{"field": f, "kind": k} for f, k in sorted(kinds)],
-    }
 
 
 def _accept(
@@ -266,38 +236,6 @@ def _accept(
         submission.cause,
     )
     return accepted
-
-
-def _record_refusal(
-    uow: UnitOfWork,
-    receipts: dict[str, dict[str, Any]],
-    submission: Submission,
-    ss: str | None,
-    sid: str | None,
-    problems: list[Problem],
-    now: datetime,
-) -> None:
-    rows = [p.__dict__ for p in problems]
-    if ss and sid:
-        receipts[f"{ss}/{sid}"] = {
-            "_id": f"{ss}/{sid}",
-            "status": "rejected",
-            "document_id": None,
-            "problems": rows,
-            "via": submission.via,
-            "at": now,
-        }
-    if submission.cause is None:
-        return  # HTTP callers get the problems in the response
-    subject = document_id_for(ss, sid) if ss and sid else submission.cause.envelope.subject
-    event = events.DocumentRejected(
-        document_id=subject,
-        source_system=ss,
-        source_id=sid,
-        problems=[events.Problem(**row) for row in rows],
-        rejected_at=now,
-    )
-    uow.emit(Outgoing.of(event, source=SOURCE, now=now, cause=submission.cause), submission.cause)
 
 
 async def on_progress(
