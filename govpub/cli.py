@@ -199,7 +199,8 @@ def import_documents(
     if not paths:
         fail(f"no *.json documents in {directory}")
     intake = _urls()["intake"]
-    outcomes: dict[str, int] = {"received": 0, "unchanged": 0, "refused": 0}
+    # duplicate: the same document already came from another system; it is linked, not published twice.
+    outcomes: dict[str, int] = {"received": 0, "unchanged": 0, "duplicate": 0, "refused": 0}
     refusals: list[str] = []
     with httpx.Client(timeout=60, limits=httpx.Limits(max_connections=workers)) as client, Progress(
         console=console

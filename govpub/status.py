@@ -51,7 +51,9 @@ def pipeline_status(client: httpx.Client, urls: dict[str, str], document_id: str
 
 
 def is_settled(status: dict[str, str]) -> bool:
-    """Nothing more will happen without a person: delivered everywhere, or stopped by review."""
+    """Nothing more will happen without a person: delivered everywhere, stopped by review, or a duplicate."""
+    if status["intake"].endswith(" duplicate"):
+        return True  # the original, sent earlier by another system, is the one that goes on
     if status["review"] in ("rejected", "needs_human"):
         return True
     if status["publication"] in ("not_proactive", "not_approved", "withdrawn"):

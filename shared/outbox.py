@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,7 +48,8 @@ async def retrying(operation: Callable[[], Awaitable[T]], attempts: int = 5) -> 
         except PyMongoError as exc:
             if attempt == attempts or not is_transient(exc):
                 raise
-            await asyncio.sleep(0.01 * 2**attempt)
+            # Jitter: writers that collided once must not retry in lockstep and collide again.
+            await asyncio.sleep(0.01 * 2**attempt * random.uniform(0.5, 1.5))
     raise AssertionError("unreachable")
 
 

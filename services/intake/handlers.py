@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.intake.domain import Limits, NormalizedDocument, Problem, content_hash, normalize, validate
+from services.intake.domain.duplicates import Candidate, Fingerprint, Link, find_original, fingerprint
 from services.intake.identity import Known, document_id_for, next_version
 from services.intake.progress import Progress, advances, progress_of
+from services.intake.refusals import SOURCE, record_refusal, rejection_row, source_ids
 from services.intake.repository import IntakeRepository
 from shared import events
 from shared.envelope import derive_event_id
@@ -16,7 +18,6 @@ from shared.logging import get_logger
 from shared.messaging import Incoming
 from shared.outbox import Outbox, Outgoing, UnitOfWork
 
-SOURCE = "/govpub/intake"
 log = get_logger(__name__)
 
 
@@ -34,13 +35,22 @@ class Accepted:
     content_hash: str
     is_new: bool
     document: NormalizedDocument
+    duplicate_of: str | None = None
+
+    @property
+    def status(self) -> str:
+        if not self.is_new:
+            return "unchanged"
+        return "duplicate" if self.duplicate_of else "received"
 
     def response(self) -> dict[str, Any]:
+        linked = {"duplicate_of": self.duplicate_of} if self.duplicate_of else {}
         return {
             "document_id": self.document_id,
             "version": self.version,
             "content_hash": self.content_hash,
-            "status": "received" if self.is_new else "unchanged",
+            "status": self.status,
+            **linked,
             "doc_number": self.document.doc_number,
             "written_date": self.document.written_date,
             "doc_type": self.document.doc_type,
@@ -58,13 +68,6 @@ class Refused:
 
 
 Result = Accepted | Refused
-
-
-def _source_ids(raw: object) -> tuple[str | None, str | None]:
-    if isinstance(raw, dict):
-        ss, sid = raw.get("source_system"), raw.get("source_id")
-        return (ss if isinstance(ss, str) and ss else None, sid if isinstance(sid, str) and sid else None)
-    return None, None
 
 
 def content_of(doc: NormalizedDocument) -> events.DocumentContent:
@@ -97,21 +100,35 @@ async def submit_many(
             document_id_for(doc.source_system, doc.source_id) for doc, _ in prepared if doc is not None
         ]
         known = await repo.known(wanted, uow.session)
+        prints = {id(doc): fingerprint(doc) for doc, _ in prepared if doc is not None}
+        # Only a document intake has never seen can turn out to be a copy of another system's.
+        unseen = [
+            prints[id(doc)] for doc, _ in prepared
+            if doc is not None and document_id_for(doc.source_system, doc.source_id) not in known
+        ]
+        if unseen:
+            await repo.claim(unseen, uow.session)
+        pool = await repo.candidates(unseen, uow.session) if unseen else []
         results: list[Result] = []
         documents: dict[str, dict[str, Any]] = {}
         versions: list[dict[str, Any]] = []
         receipts: dict[str, dict[str, Any]] = {}
+        rejections: dict[str, dict[str, Any]] = {}
         for submission, (doc, problems) in zip(submissions, prepared, strict=True):
             if submission.cause is not None and fresh_causes is not None and id(submission.cause) not in fresh_causes:
                 continue  # a redelivery: the inbox re-emits what it caused
             if doc is None:
-                ss, sid = _source_ids(submission.raw)
+                ss, sid = source_ids(submission.raw)
                 results.append(Refused(ss, sid, problems))
-                _record_refusal(uow, receipts, submission, ss, sid, problems, now)
+                record_refusal(uow, receipts, submission, ss, sid, problems, now)
+                rejection = rejection_row(submission, ss, sid, problems, now)
+                rejections[rejection["_id"]] = rejection
                 continue
-            result = _accept(uow, known, documents, versions, receipts, submission, doc, now)
+            result = _accept(uow, known, documents, versions, receipts, submission, doc, prints[id(doc)], pool, now)
             results.append(result)
-        await repo.save(list(documents.values()), versions, list(receipts.values()), uow.session)
+        await repo.save(
+            list(documents.values()), versions, list(receipts.values()), uow.session, list(rejections.values())
+        )
     return results
 
 
@@ -123,18 +140,26 @@ def _accept(
     receipts: dict[str, dict[str, Any]],
     submission: Submission,
     doc: NormalizedDocument,
+    print_: Fingerprint,
+    pool: list[Candidate],
     now: datetime,
 ) -> Accepted:
     document_id = document_id_for(doc.source_system, doc.source_id)
     digest = content_hash(doc)
-    outcome = next_version(known.get(document_id), digest)
-    accepted = Accepted(document_id, outcome.version, digest, outcome.is_new, doc)
+    previous = known.get(document_id)
+    outcome = next_version(previous, digest)
+    link: Link | None = None
+    if previous is None:
+        link = find_original(doc.source_system, document_id, print_, pool)
+    duplicate_of = link.canonical if link else previous.duplicate_of if previous else None
+    accepted = Accepted(document_id, outcome.version, digest, outcome.is_new, doc, duplicate_of)
     receipts[f"{doc.source_system}/{doc.source_id}"] = {
         "_id": f"{doc.source_system}/{doc.source_id}",
         "status": "accepted",
         "document_id": document_id,
         "version": outcome.version,
         "content_hash": digest,
+        "duplicate_of": duplicate_of,
         "problems": [],
         "via": submission.via,
         "at": now,
@@ -143,9 +168,15 @@ def _accept(
         uow.handled(submission.cause)
     if not outcome.is_new:
         return accepted
-    known[document_id] = Known(outcome.version, digest)
+    link_row = (
+        {"of": link.canonical, "reason": link.reason, "similarity": link.similarity, "at": now}
+        if link else previous.duplicate if previous else None
+    )
+    known[document_id] = Known(outcome.version, digest, duplicate_of, link_row)
+    if previous is None and duplicate_of is None:
+        pool.append(Candidate(document_id, doc.source_system, print_))  # a copy later in this batch links to it
     stored = doc.model_dump(mode="json")
-    documents[document_id] = {
+    row: dict[str, Any] = {
         "_id": document_id,
         "source_system": doc.source_system,
         "source_id": doc.source_id,
@@ -160,7 +191,10 @@ def _accept(
         "redrives": 0,
         "current": stored,
         "updated_at": now,
+        "fingerprint": print_.to_row(),
+        "duplicate_of": duplicate_of,
     }
+    documents[document_id] = row
     versions.append(
         {
             "_id": f"{document_id}:v{outcome.version}",
@@ -171,8 +205,15 @@ def _accept(
             "original": submission.raw,
             "via": submission.via,
             "received_at": now,
+            "duplicate_of": duplicate_of,
         }
     )
+    if duplicate_of is not None:
+        # The original goes through review and publication; the copy is kept, linked and goes no further.
+        row.update(status="duplicate", stage="duplicate", duplicate=link_row)
+        log.info("duplicate linked", document_id=document_id, duplicate_of=duplicate_of,
+                 reason=link.reason if link else "earlier version")
+        return accepted
     event = events.DocumentReceived(
         document_id=document_id,
         version=outcome.version,
@@ -195,38 +236,6 @@ def _accept(
         submission.cause,
     )
     return accepted
-
-
-def _record_refusal(
-    uow: UnitOfWork,
-    receipts: dict[str, dict[str, Any]],
-    submission: Submission,
-    ss: str | None,
-    sid: str | None,
-    problems: list[Problem],
-    now: datetime,
-) -> None:
-    rows = [p.__dict__ for p in problems]
-    if ss and sid:
-        receipts[f"{ss}/{sid}"] = {
-            "_id": f"{ss}/{sid}",
-            "status": "rejected",
-            "document_id": None,
-            "problems": rows,
-            "via": submission.via,
-            "at": now,
-        }
-    if submission.cause is None:
-        return  # HTTP callers get the problems in the response
-    subject = document_id_for(ss, sid) if ss and sid else submission.cause.envelope.subject
-    event = events.DocumentRejected(
-        document_id=subject,
-        source_system=ss,
-        source_id=sid,
-        problems=[events.Problem(**row) for row in rows],
-        rejected_at=now,
-    )
-    uow.emit(Outgoing.of(event, source=SOURCE, now=now, cause=submission.cause), submission.cause)
 
 
 async def on_progress(

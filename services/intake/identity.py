@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 _NAMESPACE = uuid.UUID("0b6f1a52-8f3e-4c5e-a4b0-3a9d7c2e5f11")
 
@@ -19,6 +20,8 @@ class Known:
 
     version: int
     content_hash: str
+    duplicate_of: str | None = None
+    duplicate: dict[str, Any] | None = field(default=None, compare=False)  # how and when it was linked
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from shared import events
 
 # Stages after which nothing more happens without a person or a new version.
-TERMINAL = frozenset({"released", "released_targeted", "withdrawn", "rejected", "not_public"})
+# A duplicate (the same document already sent by another system) goes no further than intake.
+TERMINAL = frozenset({"released", "released_targeted", "withdrawn", "rejected", "not_public", "duplicate"})
 # Waiting for a reviewer is not stuck in the pipeline's sense: it is a person's queue.
 WAITING_FOR_PERSON = frozenset({"awaiting_reviewer"})
 
@@ -37,7 +38,7 @@ def progress_of(event: events.EventPayload) -> Progress | None:
 
 
 _ORDER = {"received": 0, "approved": 1, "awaiting_reviewer": 1, "not_public": 2, "rejected": 2,
-          "released": 3, "released_targeted": 3, "withdrawn": 4}
+          "released": 3, "released_targeted": 3, "duplicate": 3, "withdrawn": 4}
 
 
 def advances(current: str, new: str) -> bool:

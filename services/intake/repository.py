@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.intake.domain.duplicates import Candidate, Fingerprint
 from services.intake.identity import Known
 from services.intake.progress import TERMINAL, WAITING_FOR_PERSON, Progress, advances
 
@@ -25,15 +27,58 @@ class IntakeRepository:
         await self.db.documents.create_index([("stage", ASCENDING), ("stage_since", ASCENDING)])
         await self.db.versions.create_index([("document_id", ASCENDING), ("version", ASCENDING)], unique=True)
         await self.db.submissions.create_index([("at", DESCENDING)])
+        await self.db.documents.create_index([("fingerprint.number_key", ASCENDING)])
+        await self.db.documents.create_index([("fingerprint.title_key", ASCENDING)])
+        await self.db.documents.create_index([("duplicate.at", ASCENDING)])
+        await self.db.versions.create_index([("received_at", ASCENDING)])
+        await self.db.rejections.create_index([("at", ASCENDING)])
 
     async def known(self, ids: Iterable[str], session: AsyncClientSession | None = None) -> dict[str, Known]:
         result: dict[str, Known] = {}
         cursor = self.db.documents.find(
-            {"_id": {"$in": list(ids)}}, {"version": 1, "content_hash": 1}, session=session
+            {"_id": {"$in": list(ids)}}, {"version": 1, "content_hash": 1, "duplicate_of": 1, "duplicate": 1},
+            session=session,
         )
         async for row in cursor:
-            result[row["_id"]] = Known(row["version"], row["content_hash"])
+            result[row["_id"]] = Known(row["version"], row["content_hash"], row.get("duplicate_of"), row.get("duplicate"))
         return result
+
+    async def claim(self, fingerprints: Iterable[Fingerprint], session: AsyncClientSession | None = None) -> None:
+        """Touch one row per number and title key, so two transactions bringing the same document at once
+        conflict and the one retried sees the other's copy (snapshot reads alone would let both pass)."""
+        keys = sorted(
+            {f"n:{f.number_key}" for f in fingerprints if f.number_key}
+            | {f"t:{f.title_key}" for f in fingerprints if f.title_key}
+        )
+        if keys:
+            await self.db.dedup_keys.bulk_write(
+                [
+                    UpdateOne({"_id": hashlib.sha256(k.encode("utf-8", "surrogatepass")).hexdigest()},
+                              {"$inc": {"arrivals": 1}}, upsert=True)
+                    for k in keys
+                ],
+                ordered=True, session=session,
+            )
+
+    async def candidates(
+        self, fingerprints: Iterable[Fingerprint], session: AsyncClientSession | None = None
+    ) -> list[Candidate]:
+        """Documents that may be the original of one of ``fingerprints``: same number key or same title key."""
+        fingerprints = list(fingerprints)
+        numbers = sorted({f.number_key for f in fingerprints if f.number_key})
+        titles = sorted({f.title_key for f in fingerprints if f.title_key})
+        if not numbers and not titles:
+            return []
+        cursor = self.db.documents.find(
+            {
+                "$or": [{"fingerprint.number_key": {"$in": numbers}}, {"fingerprint.title_key": {"$in": titles}}],
+                "duplicate_of": None,
+                "status": {"$ne": "withdrawn"},
+            },
+            {"source_system": 1, "fingerprint": 1},
+            session=session,
+        )
+        return [Candidate(r["_id"], r["source_system"], Fingerprint.from_row(r["fingerprint"])) async for r in cursor]
 
     async def save(
         self,
@@ -41,6 +86,7 @@ class IntakeRepository:
         versions: list[dict[str, Any]],
         submissions: list[dict[str, Any]],
         session: AsyncClientSession | None = None,
+        rejections: list[dict[str, Any]] | None = None,
     ) -> None:
         if documents:
             await self.db.documents.bulk_write(
@@ -53,6 +99,12 @@ class IntakeRepository:
         if submissions:
             await self.db.submissions.bulk_write(
                 [ReplaceOne({"_id": s["_id"]}, s, upsert=True) for s in submissions], ordered=True, session=session
+            )
+        if rejections:
+            # Keyed by sender and content: the same faulty document sent again is counted once.
+            await self.db.rejections.bulk_write(
+                [UpdateOne({"_id": r["_id"]}, {"$setOnInsert": r}, upsert=True) for r in rejections],
+                ordered=True, session=session,
             )
 
     async def mark_withdrawn(
@@ -110,3 +162,57 @@ class IntakeRepository:
 
     async def document_by_source(self, source_system: str, source_id: str) -> dict[str, Any] | None:
         return await self.db.documents.find_one({"source_system": source_system, "source_id": source_id})
+
+    async def quality(self, since: datetime, until: datetime) -> dict[str, Any]:
+        """Per upstream system: versions accepted, refusals by field and kind, repairs, flags, duplicates."""
+        received = {"received_at": {"$gte": since, "$lt": until}}
+        per_system: dict[str, dict[str, Any]] = {}
+
+        def system(name: str | None) -> dict[str, Any]:
+            return per_system.setdefault(name or "(unknown)", {
+                "versions_accepted": 0, "documents": 0, "submissions_rejected": 0, "duplicates_linked": 0,
+                "problems": [], "normalizations": [], "flags": [],
+            })
+
+        async def rows(collection: str, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            cursor = await self.db[collection].aggregate(pipeline)
+            return [r async for r in cursor]
+
+        for r in await rows("versions", [
+            {"$match": received},
+            {"$group": {"_id": {"s": "$document.source_system", "d": "$document_id"}, "n": {"$sum": 1}}},
+            {"$group": {"_id": "$_id.s", "versions": {"$sum": "$n"}, "documents": {"$sum": 1}}},
+        ]):
+            system(r["_id"]).update(versions_accepted=r["versions"], documents=r["documents"])
+        for array, key, target in (("changes", "kind", "normalizations"), ("flags", "code", "flags")):
+            # Counted per version: a body with twenty glosses removed is one document normalized.
+            for r in await rows("versions", [
+                {"$match": received},
+                {"$unwind": f"$document.{array}"},
+                {"$group": {"_id": {"s": "$document.source_system", "k": f"$document.{array}.{key}", "v": "$_id"}}},
+                {"$group": {"_id": {"s": "$_id.s", "k": "$_id.k"}, "n": {"$sum": 1}}},
+            ]):
+                system(r["_id"]["s"])[target].append({key: r["_id"]["k"], "documents": r["n"]})
+        rejected = {"at": {"$gte": since, "$lt": until}}
+        for r in await rows("rejections", [
+            {"$match": rejected}, {"$group": {"_id": "$source_system", "n": {"$sum": 1}}},
+        ]):
+            system(r["_id"])["submissions_rejected"] = r["n"]
+        for r in await rows("rejections", [
+            {"$match": rejected},
+            {"$unwind": "$problems"},
+            {"$group": {"_id": {"s": "$source_system", "f": "$problems.field", "k": "$problems.kind", "r": "$_id"}}},
+            {"$group": {"_id": {"s": "$_id.s", "f": "$_id.f", "k": "$_id.k"}, "n": {"$sum": 1}}},
+        ]):
+            system(r["_id"]["s"])["problems"].append(
+                {"field": r["_id"]["f"], "kind": r["_id"]["k"], "submissions": r["n"]}
+            )
+        for r in await rows("documents", [
+            {"$match": {"duplicate.at": {"$gte": since, "$lt": until}}},
+            {"$group": {"_id": "$source_system", "n": {"$sum": 1}}},
+        ]):
+            system(r["_id"])["duplicates_linked"] = r["n"]
+        for figures in per_system.values():
+            for name, count in (("problems", "submissions"), ("normalizations", "documents"), ("flags", "documents")):
+                figures[name].sort(key=lambda row, count=count: (-row[count], *(str(v) for v in row.values())))
+        return per_system
