@@ -78,6 +78,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._rng = rng or random.Random()
         self._round = 0
+        self._stopping = False
 
     # ---- lifecycle
 
@@ -87,15 +88,27 @@ class Dispatcher:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"dispatch-{self.channel.id}")
 
-    async def stop(self) -> None:
+    async def stop(self, grace_s: float = 5.0) -> None:
+        """Finish the round in flight, then stop: what was sent is recorded and its leases given back.
+
+        Cancelling mid-round would lose the outcome of a request already made, and whoever takes the
+        delivery over after the lease expires would send it again (with the same Idempotency-Key, but
+        still twice). Only a round that outlasts ``grace_s`` is cancelled.
+        """
+        self._stopping = True
+        self._wake.set()
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=grace_s)
+            except TimeoutError:
+                log.warning("dispatch round still running at shutdown; cancelled", channel=self.channel.id)
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
         await self.adapter.close()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 handled = await self.dispatch_once(self.clock())
             except asyncio.CancelledError:
@@ -103,7 +116,7 @@ class Dispatcher:
             except Exception as exc:
                 log.warning("dispatch round failed; will retry", channel=self.channel.id, error=str(exc))
                 handled = 0
-            if handled >= self.batch_size:
+            if handled >= self.batch_size or self._stopping:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval_s)

@@ -143,8 +143,7 @@ def create_app(settings: DistributionSettings | None = None) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for dispatcher in dispatchers.values():
-            await dispatcher.stop()
+        await asyncio.gather(*(dispatcher.stop() for dispatcher in dispatchers.values()))
         for client in clients:
             await client.aclose()
 

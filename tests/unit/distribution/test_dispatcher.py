@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -139,3 +140,35 @@ async def test_a_dispatcher_that_lost_its_lease_stops_before_the_next_step() -> 
     await dispatcher.dispatch_once(T0)
     row = next(iter(repo.rows.values()))
     assert row["lease"] == "someone-else" and row["attempts"] == 0 and row["status"] == "sending"  # the holder decides
+
+
+async def test_stopping_lets_the_round_in_flight_finish_and_record_what_it_sent() -> None:
+    class Slow(FakeAdapter):
+        async def deliver(self, work: Work, progress: Progress) -> str:
+            started.set()
+            await asyncio.sleep(0.2)  # the request is out when the service is told to stop
+            return await super().deliver(work, progress)
+
+    started = asyncio.Event()
+    adapter = Slow()
+    dispatcher, repo, _, _ = setup(adapter, n=1)
+    dispatcher.start()
+    await asyncio.wait_for(started.wait(), 5)
+    await dispatcher.stop()
+    row = next(iter(repo.rows.values()))
+    assert len(adapter.calls) == 1 and row["status"] == "delivered"  # not left leased, to be sent again
+
+
+async def test_a_round_that_outlasts_the_grace_period_is_cancelled() -> None:
+    class Hanging(FakeAdapter):
+        async def deliver(self, work: Work, progress: Progress) -> str:
+            started.set()
+            await asyncio.sleep(3600)
+            raise AssertionError("not reached")
+
+    started = asyncio.Event()
+    dispatcher, repo, _, _ = setup(Hanging(), n=1)
+    dispatcher.start()
+    await asyncio.wait_for(started.wait(), 5)
+    await asyncio.wait_for(dispatcher.stop(grace_s=0.2), 5)
+    assert next(iter(repo.rows.values()))["status"] == "sending"  # its lease expires; another takes it over
