@@ -20,6 +20,8 @@ OUT = HERE / "out"
 
 BENCHES: list[tuple[str, list[str]]] = [
     ("intake: validate + normalize", ["bench/intake_normalize.py"]),
+    ("intake: through the service (validate + normalize + store + emit)",
+     ["-m", "bench.intake_throughput", "--documents", "1000"]),
     ("review: accuracy and speed vs jionlp", ["bench/review_accuracy.py"]),
     ("tagging: accuracy and speed", ["bench/tagging_eval.py"]),
     ("publication: search latency by library size", ["bench/search_latency.py"]),
