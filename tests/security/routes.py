@@ -130,10 +130,11 @@ def _walk(routes: list[BaseRoute]) -> Iterator[Any]:
             yield route
 
 
-def build_app(service: str, keys_file: Path, *, auth_required: bool = True) -> FastAPI:
+def build_app(service: str, keys_file: Path, *, auth_required: bool = True, rate_limit_per_s: float = 0) -> FastAPI:
     """The service's real app, built by its own ``create_app`` with auth required; not started."""
     module = importlib.import_module(f"services.{service}.main")
-    settings = SETTINGS[service](common=CommonSettings(auth_required=auth_required, api_keys_file=keys_file))
+    common = CommonSettings(auth_required=auth_required, api_keys_file=keys_file, rate_limit_per_s=rate_limit_per_s)
+    settings = SETTINGS[service](common=common)
     app: FastAPI = module.create_app(settings)
     return app
 

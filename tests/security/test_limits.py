@@ -89,3 +89,19 @@ def test_ordinary_bodies_still_reach_the_handlers(clients: dict[str, tuple[TestC
     client, _ = clients["distribution"]
     response = client.post("/v1/subscriptions", json={"email": "not-an-address", "tags": ["[[[["]})
     assert response.status_code == 422 and "email" in {e["field"] for e in response.json()["errors"]}
+
+
+@pytest.mark.parametrize("service", ["publication", "distribution"])
+def test_public_services_rate_limit_each_client_but_never_the_probes(service: str, tmp_path: Path) -> None:
+    client = TestClient(build_app(service, tmp_path / "keys.yaml", rate_limit_per_s=2), raise_server_exceptions=False)
+    answers = [client.get("/feed.atom") for _ in range(10)]  # burst: 3 x 2 per second
+    limited = [a for a in answers if a.status_code == 429]
+    assert 4 <= len(limited) <= 8
+    assert limited[0].headers["content-type"].startswith(PROBLEM) and limited[0].headers["retry-after"] == "1"
+    assert "slow down" in limited[0].json()["detail"]
+    assert all(client.get(path).status_code != 429 for path in ("/health", "/metrics") for _ in range(10))
+
+
+def test_the_limit_is_off_unless_configured(tmp_path: Path) -> None:
+    client = TestClient(build_app("publication", tmp_path / "keys.yaml"), raise_server_exceptions=False)
+    assert all(client.get("/feed.atom").status_code != 429 for _ in range(20))
