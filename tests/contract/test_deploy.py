@@ -188,3 +188,32 @@ def test_grafana_dashboard_uses_only_exported_metrics_and_shows_every_one() -> N
                    "govpub_handler_seconds", "govpub_consumer_lag", "govpub_outbox_backlog",
                    "govpub_dead_letters_total", "govpub_deliveries_total"}:
         assert family in shown, f"the dashboard does not show {family}"
+
+
+def test_every_deployment_reads_the_keys_file_and_connection_secrets_from_secrets() -> None:
+    docs = k8s_documents()
+    config = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "govpub-config")
+    keys_file = Path(config["data"]["GOVPUB_API_KEYS_FILE"])
+    secrets = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Secret"}
+    assert "keys.yaml" in secrets["govpub-api-keys"]["stringData"]
+    # Credentials live in a Secret, never in the ConfigMap.
+    assert not {"GOVPUB_KAFKA_SASL_PASSWORD"} & set(config["data"])
+    assert "@" not in config["data"]["GOVPUB_MONGO_URL"]
+    assert set(secrets["govpub-connections"]["stringData"]) <= {f"GOVPUB_{f}".upper() for f in CommonSettings.model_fields}
+    for deployment in (d for d in docs if d["kind"] == "Deployment"):
+        spec = deployment["spec"]["template"]["spec"]
+        container = spec["containers"][0]
+        volumes = {v["name"]: v for v in spec["volumes"]}
+        mount = next(m for m in container["volumeMounts"] if Path(m["mountPath"]) == keys_file.parent)
+        assert volumes[mount["name"]]["secret"]["secretName"] == "govpub-api-keys"
+        sources = container["envFrom"]
+        assert sources[0] == {"configMapRef": {"name": "govpub-config"}}
+        assert {"secretRef": {"name": "govpub-connections", "optional": True}} in sources[1:]
+
+
+def test_compose_mounts_the_keys_secret_where_the_services_look_for_it() -> None:
+    services = compose()["services"]
+    for name in SETTINGS:
+        path = Path(services[name]["environment"]["GOVPUB_API_KEYS_FILE"])
+        targets = [Path("/run/secrets") / s["target"] for s in services[name]["secrets"] if isinstance(s, dict)]
+        assert path in targets, f"{name} reads {path} but the secret is mounted at {targets}"
