@@ -209,6 +209,12 @@ def test_every_deployment_reads_the_keys_file_and_connection_secrets_from_secret
         sources = container["envFrom"]
         assert sources[0] == {"configMapRef": {"name": "govpub-config"}}
         assert {"secretRef": {"name": "govpub-connections", "optional": True}} in sources[1:]
+    # With auth required the console needs an operator key for intake's stuck list and the deliveries.
+    console = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "console")
+    secret = next(s["secretRef"]["name"] for s in console["spec"]["template"]["spec"]["containers"][0]["envFrom"]
+                  if s.get("secretRef", {}).get("name") == "console-api-key")
+    assert "GOVPUB_CONSOLE_API_KEY" in secrets[secret]["stringData"]
+    assert "GOVPUB_CONSOLE_API_KEY" in compose()["services"]["console"]["environment"]
 
 
 def test_compose_mounts_the_keys_secret_where_the_services_look_for_it() -> None:

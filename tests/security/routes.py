@@ -56,11 +56,11 @@ PUBLIC: dict[str, set[tuple[str, str]]] = {
         ("GET", "/v1/documents/{document_id}/tags"), ("GET", "/v1/documents/{document_id}/tags/history"),
     },
     # The public feed and the e-mail subscription flow (double opt-in: confirm and unsubscribe carry a
-    # signed token instead of a key); channel list and delivery status for the console.
+    # signed token instead of a key); the channel list (names and rules, no secrets).
     "distribution": {
         ("GET", "/feed.atom"), ("GET", "/v1/channels"), ("POST", "/v1/subscriptions"),
         ("GET", "/v1/subscriptions/confirm"), ("GET", "/v1/subscriptions/unsubscribe"),
-        ("POST", "/v1/subscriptions/unsubscribe"), ("GET", "/v1/deliveries"),
+        ("POST", "/v1/subscriptions/unsubscribe"),
     },
     # The decision and finding kinds of a review, never the matched text (the console's trace reads it).
     "review": {("GET", "/v1/reviews/{document_id}")},
