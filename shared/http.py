@@ -36,6 +36,7 @@ class ProblemError(Exception):
 
 
 MAX_JSON_DEPTH = 64
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
@@ -55,9 +56,9 @@ class BodySizeLimit:
 
     A declared Content-Length over the limit is refused before anything is read. A body sent without
     one (chunked transfer encoding) is counted as it arrives and refused as soon as it passes the
-    limit, so no client can make a service buffer more than ``max_bytes``. JSON (and YAML flow
-    style) nested deeper than ``max_depth`` is refused before any parser sees it: Python's parsers
-    recurse and would fail with a RecursionError (a 500) on a few kilobytes of brackets.
+    limit, so no client can make a service buffer more than ``max_bytes``. A body (any but a form)
+    whose brackets nest deeper than ``max_depth`` is refused before any parser sees it: Python's JSON
+    and YAML parsers recurse and fail with a RecursionError (a 500) on a few kilobytes of brackets.
     """
 
     def __init__(self, app: Any, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> None:
@@ -93,7 +94,8 @@ class BodySizeLimit:
                 break
         body = b"".join(chunks)
         media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if media_type.endswith(("json", "yaml")):
+        # Any body but a form may reach a JSON or YAML parser (some endpoints parse whatever they get).
+        if body and media_type not in FORM_TYPES:
             depth = nesting_depth(body)
             if depth > self.max_depth:
                 await problem(

@@ -70,12 +70,15 @@ def test_deeply_nested_json_is_refused_before_any_parser_recurses(
     service: str, clients: dict[str, tuple[TestClient, int]], admin: tuple[Path, str]
 ) -> None:
     client, _ = clients[service]
-    headers = {"authorization": f"Bearer {admin[1]}", "content-type": "application/json"}
-    for body in (b"[" * 20_000 + b"]" * 20_000, b'{"a":' * 5_000 + b"1" + b"}" * 5_000, b"[" * 30_000):
-        for endpoint in writes(service):
-            response = client.request(endpoint.method, endpoint.url(), content=body, headers=headers)
-            refused(response, 422, "nested too deeply")
-            assert f"the limit is {MAX_JSON_DEPTH}" in response.json()["detail"]
+    bodies = (b"[" * 20_000 + b"]" * 20_000, b'{"a":' * 5_000 + b"1" + b"}" * 5_000, b"[" * 30_000)
+    # Whatever the declared type: some endpoints parse the body they get as JSON or YAML.
+    for content_type in ("application/json", "application/yaml", "text/plain", None):
+        headers = {"authorization": f"Bearer {admin[1]}"} | ({"content-type": content_type} if content_type else {})
+        for body in bodies:
+            for endpoint in writes(service):
+                response = client.request(endpoint.method, endpoint.url(), content=body, headers=headers)
+                refused(response, 422, "nested too deeply")
+                assert f"the limit is {MAX_JSON_DEPTH}" in response.json()["detail"]
 
 
 def test_nesting_depth_ignores_brackets_inside_strings() -> None:
