@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -93,7 +94,7 @@ def request(client: httpx.Client, base: str, endpoint: Endpoint, headers: dict[s
                                   headers=headers, json=body, timeout=30)
         if response.status_code != 429:
             return response
-        asyncio.run(asyncio.sleep(float(response.headers.get("retry-after", "1"))))
+        time.sleep(float(response.headers.get("retry-after", "1")))
     return response
 
 
@@ -133,7 +134,7 @@ def test_operator_injection_in_every_query_and_path_parameter_is_inert(
                 safe_answer(response, where)
                 assert volume(response) <= volume(unfiltered), f"{where}: more than the unfiltered answer"
                 tried += 1
-    assert tried or service in ("console",), f"no parameter of {service} was tried"
+    assert tried, f"no parameter of {service} was tried"
 
 
 def body_fields(endpoint: Endpoint, openapi: dict[str, Any]) -> list[str] | None:
