@@ -276,9 +276,10 @@ def topics(
     from shared.topics import CATALOGUE
 
     if provision:
-        bootstrap = CommonSettings().kafka_bootstrap
+        settings = CommonSettings()
+        bootstrap = settings.kafka_bootstrap
         try:
-            created = asyncio.run(provision_topics(bootstrap))
+            created = asyncio.run(provision_topics(bootstrap, settings=settings))
         except Exception as exc:
             fail(f"cannot reach Kafka at {bootstrap} ({exc}); set GOVPUB_KAFKA_BOOTSTRAP")
         console.print(f"created {len(created)} topic(s): {', '.join(created) or '-'}")

@@ -63,13 +63,14 @@ def list_deliveries(
     channel: Annotated[str | None, typer.Option(help="A channel id (see GET /v1/channels).")] = None,
     document: Annotated[str | None, typer.Option(help="A document id.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 200,
+    api_key: ApiKey = None,
 ) -> None:
-    """List deliveries, oldest first."""
+    """List deliveries, oldest first (an operator key is needed where GOVPUB_AUTH_REQUIRED=true)."""
     if status is not None and status not in STATUSES:
         fail(f"--status {status!r} is not one of {', '.join(STATUSES)}")
     params = {k: v for k, v in {"status": status, "channel": channel, "document_id": document, "limit": limit}.items()
               if v is not None}
-    body = _request("GET", "/v1/deliveries", params=params)
+    body = _request("GET", "/v1/deliveries", api_key=api_key, params=params)
     table = Table("delivery", "channel", "action", "status", "attempts", "last error")
     for row in body["deliveries"]:
         table.add_row(row["delivery_id"], row["channel_id"], row["action"], row["status"], str(row.get("attempts", 0)),

@@ -9,9 +9,11 @@ import h11
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 PROBLEM = "application/problem+json"
@@ -33,23 +35,93 @@ class ProblemError(Exception):
         self.extra = extra
 
 
-class BodySizeLimit(BaseHTTPMiddleware):
-    """Refuses request bodies over ``max_bytes`` before they are read into memory."""
+MAX_JSON_DEPTH = 64
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        super().__init__(app)
+
+def nesting_depth(body: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings are skipped; no parsing)."""
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    depth = deepest = 0
+    for byte in brackets:
+        depth += 1 if byte in (0x5B, 0x7B) else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+class BodySizeLimit:
+    """Refuses request bodies over ``max_bytes`` and JSON nested deeper than ``max_depth``.
+
+    A declared Content-Length over the limit is refused before anything is read. A body sent without
+    one (chunked transfer encoding) is counted as it arrives and refused as soon as it passes the
+    limit, so no client can make a service buffer more than ``max_bytes``. A body (any but a form)
+    whose brackets nest deeper than ``max_depth`` is refused before any parser sees it: Python's JSON
+    and YAML parsers recurse and fail with a RecursionError (a 500) on a few kilobytes of brackets.
+    """
+
+    def __init__(self, app: Any, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> None:
+        self.app = app
         self.max_bytes = max_bytes
+        self.max_depth = max_depth
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            return problem(
-                413,
-                "Request body too large",
-                f"The body is {length} bytes; the limit is {self.max_bytes}. Send a smaller document "
-                "or raise the service's max_request_bytes setting.",
-            )
-        return await call_next(request)
+            await self._too_large(length, scope, receive, send)
+            return
+        if length is None and "chunked" not in headers.get("transfer-encoding", "").lower():
+            await self.app(scope, receive, send)  # no body at all
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away; the app will see it too
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(f"more than {self.max_bytes}", scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        # Any body but a form may reach a JSON or YAML parser (some endpoints parse whatever they get).
+        if body and media_type not in FORM_TYPES:
+            depth = nesting_depth(body)
+            if depth > self.max_depth:
+                await problem(
+                    422, "Request body nested too deeply",
+                    f"The body nests arrays or objects {depth} levels deep; the limit is {self.max_depth}. "
+                    "Send the document in the flat shape its schema describes.",
+                )(scope, receive, send)
+                return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, length: str, scope: Scope, receive: Receive, send: Send) -> None:
+        await problem(
+            413,
+            "Request body too large",
+            f"The body is {length} bytes; the limit is {self.max_bytes}. Send a smaller document "
+            "or raise the service's max_request_bytes setting.",
+        )(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -21,7 +21,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
-from faststream.security import SASLPlaintext, SASLScram256, SASLScram512
+from faststream.kafka.security import parse_security
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from pydantic import BaseModel, ValidationError
 
 from shared.envelope import Envelope, EnvelopeError, decode
@@ -69,20 +70,38 @@ class AssignmentListener(ConsumerRebalanceListener):
 
 
 def _security(settings: CommonSettings) -> Any:
-    mechanism = (settings.kafka_sasl_mechanism or "").upper()
-    if not mechanism:
-        return None
+    """FastStream's security object for the configured protocol: TLS, SASL (PLAIN or SCRAM), or both."""
+    protocol = settings.kafka_security_protocol.upper()
+    if protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
+        raise ValueError(
+            f"GOVPUB_KAFKA_SECURITY_PROTOCOL is {settings.kafka_security_protocol!r}; "
+            "use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"
+        )
     ssl = None
-    if settings.kafka_security_protocol.endswith("SSL"):
+    if protocol.endswith("SSL"):
         import ssl as ssl_module
 
         ssl = ssl_module.create_default_context(cafile=settings.kafka_ssl_cafile)
-    cls = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}[mechanism]
-    return cls(
+    if not protocol.startswith("SASL"):
+        return BaseSecurity(ssl_context=ssl, use_ssl=True) if ssl else None
+    mechanism = (settings.kafka_sasl_mechanism or "").upper()
+    classes = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
+    if mechanism not in classes:
+        raise ValueError(
+            f"GOVPUB_KAFKA_SECURITY_PROTOCOL={protocol} needs GOVPUB_KAFKA_SASL_MECHANISM set to PLAIN, "
+            f"SCRAM-SHA-256 or SCRAM-SHA-512 (it is {settings.kafka_sasl_mechanism!r})"
+        )
+    return classes[mechanism](
         username=settings.kafka_sasl_username or "",
         password=settings.kafka_sasl_password or "",
         ssl_context=ssl,
+        use_ssl=ssl is not None,
     )
+
+
+def client_security(settings: CommonSettings) -> dict[str, Any]:
+    """The same security as keyword arguments for aiokafka's own clients (the admin client)."""
+    return parse_security(_security(settings))
 
 
 def make_broker(settings: CommonSettings, client_id: str) -> KafkaBroker:
@@ -101,9 +120,15 @@ def make_broker(settings: CommonSettings, client_id: str) -> KafkaBroker:
     )
 
 
-async def provision_topics(bootstrap: str, topics: Sequence[Topic] = CATALOGUE) -> list[str]:
-    """Create every missing topic; returns the names created. Existing topics are left as they are."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="govpub-provisioner")
+async def provision_topics(
+    bootstrap: str, topics: Sequence[Topic] = CATALOGUE, settings: CommonSettings | None = None
+) -> list[str]:
+    """Create every missing topic; returns the names created. Existing topics are left as they are.
+
+    ``settings`` carry the TLS/SASL options of a secured cluster (none for the embedded broker).
+    """
+    security = client_security(settings) if settings is not None else {}
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="govpub-provisioner", **security)
     await admin.start()
     try:
         existing = set(await admin.list_topics())

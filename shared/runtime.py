@@ -171,7 +171,7 @@ class Runtime:
         title: str,
         routers: Sequence[APIRouter] = (),
         max_request_bytes: int = 6_000_000,
-        rate_limit_per_s: float = 0.0,
+        rate_limit_per_s: float | None = None,
     ) -> FastAPI:
         @contextlib.asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -184,6 +184,8 @@ class Runtime:
 
         app = FastAPI(title=title, lifespan=lifespan, version="1")
         app.add_middleware(BodySizeLimit, max_bytes=max_request_bytes)
+        if rate_limit_per_s is None:
+            rate_limit_per_s = self.settings.common.rate_limit_per_s
         if rate_limit_per_s > 0:
             app.add_middleware(RateLimit, per_second=rate_limit_per_s, burst=int(rate_limit_per_s * 3))
         install_problem_handlers(app)

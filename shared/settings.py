@@ -49,6 +49,12 @@ class CommonSettings(BaseSettings):
     api_keys_file: Path = Field(
         Path(".govpub/keys.yaml"), description="Hashed API keys with roles (`govpub keys create` writes it)."
     )
+    rate_limit_per_s: float = Field(
+        0.0, ge=0,
+        description="Requests per second per client address (bursts of three times as many); 0 turns the limit "
+        "off. Set it on the services the public reaches (publication, distribution); /health, /ready and /metrics "
+        "are never limited.",
+    )
     outbox_poll_interval_s: float = 0.5
     max_event_bytes: int = Field(8_000_000, description="Largest event a consumer accepts; bigger ones are dead-lettered.")
     record_queries_path: Path | None = Field(

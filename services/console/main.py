@@ -12,7 +12,7 @@ from services.console import api, consumers, handlers, pages
 from services.console.domain import Lag
 from services.console.repository import ConsoleRepository
 from services.console.settings import ConsoleSettings
-from services.console.sources import Sources
+from services.console.sources import Sources, make_client
 from services.console.views import Views
 from shared.auth import Principal
 from shared.runtime import Runtime, serve
@@ -41,7 +41,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     @runtime.on_started
     async def _prepare(rt: Runtime) -> None:
         await repository().ensure_indexes(timedelta(days=settings.trace_retention_days))
-        http["client"] = httpx.AsyncClient(timeout=settings.http_timeout_s, follow_redirects=False)
+        http["client"] = make_client(settings.http_timeout_s, settings.api_key)
 
     @runtime.on_stopping
     async def _close(rt: Runtime) -> None:

@@ -13,4 +13,9 @@ class ConsoleSettings(ServiceSettings):
     database: str = "govpub_console"
     http_timeout_s: float = Field(2.0, description="Timeout of each call to another service (metrics, stuck, deliveries).")
     page_size: int = Field(200, ge=1, le=1000, description="Rows on a list page.")
+    api_key: str | None = Field(
+        None,
+        description="An operator key the console sends to the other services; needed when GOVPUB_AUTH_REQUIRED=true "
+        "(intake's stuck documents and distribution's deliveries need the operator role then).",
+    )
     trace_retention_days: int = Field(90, ge=1, description="Trace rows older than this are removed (TTL index).")

@@ -35,6 +35,12 @@ class Answer:
     reason: str | None = None
 
 
+def make_client(timeout_s: float, api_key: str | None) -> httpx.AsyncClient:
+    """The console's client for the other services: short timeouts, no redirects, its operator key if set."""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    return httpx.AsyncClient(timeout=timeout_s, follow_redirects=False, headers=headers)
+
+
 class Sources:
     def __init__(self, client: httpx.AsyncClient, common: CommonSettings) -> None:
         self.client = client

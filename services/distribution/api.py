@@ -51,7 +51,8 @@ def build_router(
                 404, "Unknown channel", f"There is no channel {channel!r}; GET /v1/channels lists them.",
             )
 
-    @router.get("/v1/deliveries")
+    # Deliveries name targeted (定向) documents and partners' answers: operators only once auth is required.
+    @router.get("/v1/deliveries", dependencies=[require("operator", unless_open=True)])
     async def list_deliveries(
         document_id: Annotated[str | None, Query(max_length=100)] = None,
         status: StatusFilter | None = None,

@@ -105,6 +105,12 @@ class Fetcher:
                 status, location = await self._polite(host, self._request(current, host, addresses[0]))
             except httpx.HTTPError as exc:
                 return Checked(Outcome("broken", error=f"{type(exc).__name__}: {exc}"[:500]), redirects, current)
+            except httpx.InvalidURL as exc:
+                # httpx prepares the next request of every redirect, even unfollowed, and raises on a
+                # Location such as ``javascript:…`` or ``file:…``: that is a refusal, not a crash of the round.
+                redirects.append(f"redirect {current}")
+                return Checked(Outcome("refused", error=f"the redirect target is not a usable http(s) address: {exc}"),
+                               redirects, current)
             if status in _REDIRECTS and location:
                 redirects.append(f"{status} {current}")
                 current = urljoin(current, location)

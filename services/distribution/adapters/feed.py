@@ -77,7 +77,9 @@ class FeedAdapter(BaseAdapter):
         if not self.changed or not self.hub or self.client is None or self.clock() < self._next_ping:
             return
         try:
-            response = await self.client.post(self.hub, data={"hub.mode": "publish", "hub.url": self.feed_url})
+            response = await self.client.post(
+                self.hub, data={"hub.mode": "publish", "hub.url": self.feed_url}, follow_redirects=False
+            )
             ok = response.status_code < 300
             detail = f"HTTP {response.status_code}"
         except httpx.HTTPError as exc:

@@ -55,7 +55,8 @@ class WebhookAdapter(BaseAdapter):
             SIGNATURE_HEADER: sign(self.secret, timestamp, body),
         }
         try:
-            response = await self.client.post(self.endpoint, content=body, headers=headers)
+            # Never follow a redirect: the partner's endpoint is the only address this channel may reach.
+            response = await self.client.post(self.endpoint, content=body, headers=headers, follow_redirects=False)
         except httpx.HTTPError as exc:
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
         if response.status_code < 300:

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ChannelType = Literal["webhook", "feed", "wechat_oa", "weibo", "email"]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def outbound_url(value: str | None) -> str | None:
+    """An endpoint the service may call: http(s) with a host, never a link-local address.
+
+    Loopback and private addresses stay allowed (partners' receivers and the demo's own receiver live
+    there), but link-local ones are the cloud metadata service (169.254.169.254) and never a channel.
+    A ``${NAME}`` left unresolved belongs to a disabled channel and is never called.
+    """
+    if not value or "${" in value:
+        return value
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise ValueError(f"{value!r} must be an http:// or https:// URL with a host")
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return value  # a name: resolved when called
+    mapped = getattr(ip, "ipv4_mapped", None) or ip
+    if mapped.is_link_local or mapped.is_unspecified or mapped.is_multicast:
+        raise ValueError(f"{value!r} points at {host}, a link-local, unspecified or multicast address")
+    return value
 
 
 class Takes(_Frozen):
@@ -71,6 +99,11 @@ class EmailOptions(_Frozen):
 class FeedOptions(_Frozen):
     websub_hub: str | None = Field(None, description="WebSub hub to ping after new entries; empty: none")
 
+    @field_validator("websub_hub")
+    @classmethod
+    def _hub(cls, value: str | None) -> str | None:
+        return outbound_url(value)
+
 
 class Channel(_Frozen):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,40}$")
@@ -88,6 +121,11 @@ class Channel(_Frozen):
     weibo: WeiboOptions | None = None
     email: EmailOptions | None = None
     feed: FeedOptions | None = None
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        return outbound_url(value)
 
     @model_validator(mode="after")
     def _options_for_type(self) -> Channel:

@@ -198,3 +198,12 @@ def test_same_origin_check_reads_origin_and_fetch_metadata() -> None:
     assert not pages.same_origin(request({"Origin": "http://evil:8000"}))
     assert not pages.same_origin(request({"Origin": "null"}))
     assert not pages.same_origin(request({"Sec-Fetch-Site": "same-site"}))
+
+
+async def test_console_calls_the_other_services_with_its_operator_key_when_it_has_one() -> None:
+    from services.console.sources import make_client
+
+    async with make_client(1.0, "gpk_console") as keyed, make_client(1.0, None) as keyless:
+        assert keyed.headers["authorization"] == "Bearer gpk_console"
+        assert "authorization" not in keyless.headers
+        assert keyed.follow_redirects is False
