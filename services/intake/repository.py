@@ -69,16 +69,20 @@ class IntakeRepository:
         titles = sorted({f.title_key for f in fingerprints if f.title_key})
         if not numbers and not titles:
             return []
-        cursor = self.db.documents.find(
-            {
-                "$or": [{"fingerprint.number_key": {"$in": numbers}}, {"fingerprint.title_key": {"$in": titles}}],
-                "duplicate_of": None,
-                "status": {"$ne": "withdrawn"},
-            },
-            {"source_system": 1, "fingerprint": 1},
-            session=session,
-        )
-        return [Candidate(r["_id"], r["source_system"], Fingerprint.from_row(r["fingerprint"])) async for r in cursor]
+        # One query per key, not an $or: the embedded database answers an $or by scanning the collection
+        # (it took intake from 22 to 8 documents/s between 300 and 1,000 documents held).
+        found: dict[str, Candidate] = {}
+        for field, keys in (("fingerprint.number_key", numbers), ("fingerprint.title_key", titles)):
+            if not keys:
+                continue
+            cursor = self.db.documents.find(
+                {field: {"$in": keys}, "duplicate_of": None, "status": {"$ne": "withdrawn"}},
+                {"source_system": 1, "fingerprint": 1},
+                session=session,
+            )
+            async for r in cursor:
+                found[r["_id"]] = Candidate(r["_id"], r["source_system"], Fingerprint.from_row(r["fingerprint"]))
+        return list(found.values())
 
     async def save(
         self,
