@@ -65,7 +65,7 @@ def unpack_card(packed: bytes) -> dict[str, Any]:
     return bson.decode(zlib.decompressobj(_WBITS, zdict=CARD_ZDICT).decompress(packed), codec_options=_CODEC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
     ordinal: int
     released_at: datetime
@@ -152,6 +152,8 @@ class SearchIndex:
     tags: dict[str, TagInfo] = field(default_factory=dict)
     garbage: int = 0
     next_ordinal: int = 0
+    # One shared tuple per facet key: 100k entries repeat the same few organs, types and tags.
+    _shared: dict[FacetKey, FacetKey] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.live)
@@ -200,7 +202,11 @@ class SearchIndex:
         self.live.add(ordinal)
         self.ids[ordinal] = entry.document_id
         self.cards[ordinal] = entry.card
-        self.slots[entry.document_id] = Slot(ordinal, entry.released_at, entry.content_hash, entry.keys)
+        self.slots[entry.document_id] = Slot(ordinal, entry.released_at, entry.content_hash, self.shared(entry.keys))
+
+    def shared(self, keys: Iterable[FacetKey]) -> tuple[FacetKey, ...]:
+        """``keys`` as the index's shared tuples (document numbers, unique to an entry, as they are)."""
+        return tuple(k if k[0] == "n" else self._shared.setdefault(k, k) for k in keys)
 
     def _unfacet(self, slot: Slot) -> None:
         for name, value in slot.keys:

@@ -80,6 +80,7 @@ class Library:
         self._refreshed = 0.0
         self._dirty = True
         self._background: asyncio.Task[None] | None = None
+        self._saving = False
         # Per phrase: ordinals found to contain it, and found not to (an ordinal's text never changes).
         self._verdicts: OrderedDict[tuple[str, ...], tuple[BitMap, BitMap]] = OrderedDict()
 
@@ -162,10 +163,14 @@ class Library:
         that no search waits for the database because of another replica."""
         if not self.loaded:
             await self.load()
-        if self._dirty or self.refresh_interval_s <= 0:
+        # While a snapshot is being written (seconds at 100k entries) nothing may change the index:
+        # rather than keep a search waiting, read the changes once it is done.
+        if (self._dirty or self.refresh_interval_s <= 0) and not self._saving:
             async with self._lock:
                 await self._apply_changes(self.repository())
-        elif time.monotonic() - self._refreshed >= self.refresh_interval_s and self._background is None:
+        elif self._background is None and (
+            self._dirty or time.monotonic() - self._refreshed >= self.refresh_interval_s
+        ):
             self._background = asyncio.create_task(self._refresh_in_background(), name="search-index-refresh")
 
     async def _refresh_in_background(self) -> None:
@@ -190,8 +195,12 @@ class Library:
             return False
         started = time.perf_counter()
         async with self._lock:  # nothing may change the index while it is read
-            index, seq = self.index, self.seq
-            data = await asyncio.to_thread(snapshot.encode, index, seq)
+            self._saving = True
+            try:
+                index, seq = self.index, self.seq
+                data = await asyncio.to_thread(snapshot.encode, index, seq)
+            finally:
+                self._saving = False
         await self.repository().save_index_snapshot(
             data, {"format": snapshot.FORMAT, "seq": seq, "entries": len(index)}
         )

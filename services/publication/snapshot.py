@@ -22,7 +22,7 @@ from bson.codec_options import CodecOptions
 from bson.errors import BSONError
 from pyroaring import BitMap
 
-from services.publication.index import SearchIndex, Slot, TagInfo
+from services.publication.index import SearchIndex, Slot, TagInfo, unpack_card
 
 # Bump when the layout below, the card packing (index.CARD_ZDICT, CARD_FIELDS) or the meaning of
 # the stored tokens changes: older snapshots are then ignored and the index rebuilt.
@@ -72,25 +72,26 @@ def decode(data: bytes) -> tuple[SearchIndex, int]:
         raise SnapshotError("not a search-index snapshot")
     try:
         raw = zlib.decompress(data[len(MAGIC) :])
-        documents = bson.decode_all(raw, codec_options=_CODEC)
-    except (zlib.error, BSONError) as exc:
+    except zlib.error as exc:
         raise SnapshotError(f"damaged: {exc}") from exc
-    try:
-        return _rebuild(documents)
+    try:  # one section at a time
+        return _rebuild(bson.decode_iter(raw, codec_options=_CODEC))
+    except BSONError as exc:
+        raise SnapshotError(f"damaged: {exc}") from exc
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise SnapshotError(f"malformed: {exc!r}") from exc
 
 
-def _rebuild(documents: list[dict[str, Any]]) -> tuple[SearchIndex, int]:
-    if not documents or documents[0].get("k") != "head":
+def _rebuild(documents: Iterator[dict[str, Any]]) -> tuple[SearchIndex, int]:
+    head = next(documents, None)
+    if head is None or head.get("k") != "head":
         raise SnapshotError("no head")
-    head = documents[0]
     if head.get("format") != FORMAT:
         raise SnapshotError(f"format {head.get('format')!r}, this code reads {FORMAT}")
     index = SearchIndex(live=BitMap.deserialize(head["live"]), garbage=int(head["garbage"]),
                         next_ordinal=int(head["next"]))
     ended = False
-    for document in documents[1:]:
+    for document in documents:
         kind = document["k"]
         if kind == "tokens":
             index.tokens.update((t, BitMap.deserialize(b)) for t, b in document["v"])
@@ -102,7 +103,7 @@ def _rebuild(documents: list[dict[str, Any]]) -> tuple[SearchIndex, int]:
             index.tags.update((c, TagInfo(dim, name)) for c, dim, name in document["v"])
         elif kind == "slots":
             for document_id, ordinal, released_at, content_hash, keys, card in document["v"]:
-                index.slots[document_id] = Slot(ordinal, released_at, content_hash, tuple((n, v) for n, v in keys))
+                index.slots[document_id] = Slot(ordinal, released_at, content_hash, index.shared((n, v) for n, v in keys))
                 index.ids[ordinal] = document_id
                 index.cards[ordinal] = card
         elif kind == "end":
@@ -113,4 +114,9 @@ def _rebuild(documents: list[dict[str, Any]]) -> tuple[SearchIndex, int]:
         raise SnapshotError("cut off: the end marker is missing or counts a different number of entries")
     if BitMap(index.ids) != index.live or (index.live and index.live.max() >= index.next_ordinal):
         raise SnapshotError("the entry table and the live set disagree")
+    if index.cards:  # cards packed some other way would fail only when shown: try one now
+        try:
+            unpack_card(next(iter(index.cards.values())))
+        except (zlib.error, BSONError) as exc:
+            raise SnapshotError(f"result cards cannot be read: {exc}") from exc
     return index, int(head["seq"])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import zlib
 
 import pytest
 
 from services.publication import snapshot
+from services.publication.index import SearchIndex
 from services.publication.library import Library
 from services.publication.search import Filters
 from tests.unit.publication.fakes import InMemoryRepository, entry
@@ -105,3 +108,31 @@ async def test_snapshot_is_saved_again_only_after_the_library_changed() -> None:
     await library.search("", Filters())
     assert await library.save_snapshot()
     assert [m["seq"] for m, _ in repo.snapshots] == [1, 2]
+
+
+async def test_a_search_during_a_snapshot_write_does_not_wait_and_sees_the_changes_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = InMemoryRepository([entry("a", "专利资助办法")])
+    library = library_on(repo)
+    await library.load()
+    repo.put(entry("b", "专利导航通知", minutes=1))
+    library.invalidate()
+    assert (await library.search("专利", Filters())).total == 2
+    encode = snapshot.encode
+
+    def slow_encode(index: SearchIndex, seq: int) -> bytes:
+        time.sleep(0.5)
+        return encode(index, seq)
+
+    monkeypatch.setattr(snapshot, "encode", slow_encode)
+    saving = asyncio.create_task(library.save_snapshot())
+    await asyncio.sleep(0.05)
+    repo.put(entry("c", "专利质押通知", minutes=2))
+    library.invalidate()  # this process's own change, while the snapshot is written
+    started = time.perf_counter()
+    assert (await library.search("专利", Filters())).total == 2
+    assert time.perf_counter() - started < 0.3
+    assert await saving
+    await asyncio.sleep(0.01)
+    assert (await library.search("专利", Filters())).total == 3
