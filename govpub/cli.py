@@ -304,10 +304,11 @@ def contracts(check: Annotated[bool, typer.Option(help="Fail if the checked-in c
 
 def _mount() -> None:
     """Commands that live beside the services they talk to."""
-    from govpub import cli_deliveries, cli_ops, cli_review
+    from govpub import cli_deliveries, cli_links, cli_ops, cli_review
 
     app.add_typer(cli_review.app, name="audit", help="The review audit log (who decided what, when).")
     app.add_typer(cli_deliveries.app, name="deliveries", help="Deliveries to channels: list, retry, replay.")
+    app.add_typer(cli_links.app, name="links", help="Check the links and attachments of published documents.")
     for command in cli_ops.app.registered_commands:
         app.registered_commands.append(command)
     for group in cli_ops.app.registered_groups:

@@ -52,6 +52,7 @@ class Runtime:
         self._outbox: Outbox | None = None
         self._started_hooks: list[Hook] = []
         self._stopping_hooks: list[Hook] = []
+        self._readiness_checks: dict[str, Callable[[], bool]] = {}
         self.broker_started = False
 
     # ---- wiring
@@ -98,6 +99,10 @@ class Runtime:
     def on_stopping(self, hook: Hook) -> Hook:
         self._stopping_hooks.append(hook)
         return hook
+
+    def ready_when(self, name: str, check: Callable[[], bool]) -> None:
+        """One more condition of ``/ready`` (e.g. a cache loaded in the background), reported under ``name``."""
+        self._readiness_checks[name] = check
 
     # ---- resources (available once started)
 
@@ -151,8 +156,11 @@ class Runtime:
             "broker": self.broker_started and await self.broker.ping(timeout=2.0),
             "consumers": {g: sorted(self.consumers.assigned.get(g, ())) for g in self.groups},
         }
+        for name, check in self._readiness_checks.items():
+            checks[name] = check()
         checks["ready"] = bool(
             checks["database"] and checks["broker"] and all(checks["consumers"].values() or [True])
+            and all(checks[name] for name in self._readiness_checks)
         )
         return checks
 

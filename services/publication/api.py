@@ -66,7 +66,9 @@ def build_router(ctx: Publication) -> APIRouter:
         """Search the public library (统一入口、一键查询). Only public, released documents appear.
 
         Ranked by how many query words the title has, then most recent first; ``facets`` counts the
-        results by tag, year, issuing organ, document type and validity.
+        results by tag, year, issuing organ, document type and validity. ``total_exact`` is false only
+        for a quoted phrase whose candidates were not all checked yet: ``total`` and the facet counts
+        are then an upper bound.
         """
         result = await ctx.library.search(
             q, filters_of(tag, year, organ, type, validity), page=page, page_size=ctx.settings.page_size
@@ -74,6 +76,7 @@ def build_router(ctx: Publication) -> APIRouter:
         return {
             "query": q,
             "total": result.total,
+            "total_exact": result.total_exact,
             "page": page,
             "page_size": result.page_size,
             "results": [_card(r) for r in result.rows],

@@ -1,44 +1,90 @@
-"""The in-memory search index of the public library: compressed bitmaps per token and per facet value.
+"""The in-memory search index of the public library: compressed bitmaps per token and per facet value,
+and beside them each entry's result card.
 
 The library collection is the single source of truth; this index is a projection of it that each
-publication process rebuilds at start-up and then keeps current from the entries' change sequence
-(``seq``). Why not a multikey index in the database: on the embedded database a query that touches
-N documents costs ~0.1 ms per document and ``$all`` over several tokens is a collection scan, so a
-common word in a 100k library takes seconds; intersecting roaring bitmaps takes microseconds, and
-only the page of results is read from the database.
+publication process loads at start-up (from a snapshot, ``snapshot.py``, or by a full scan) and then
+keeps current from the entries' change sequence (``seq``). Why not a multikey index in the database:
+on the embedded database a query that touches N documents costs ~0.1 ms per document and ``$all``
+over several tokens is a collection scan, so a common word in a 100k library takes seconds;
+intersecting roaring bitmaps takes microseconds. Result cards are kept here too (BSON, compressed)
+because reading even a page of 20 entries by id costs 5–90 ms on the embedded server: a search
+reads the database only for the text of quoted-phrase candidates.
 
 Every visible entry holds an ordinal; ordinals grow with release time, so "most recent first" is
-"highest ordinal first". A new version gets a new ordinal; the old one is dropped from ``live`` and
-from the facets, and its token bits stay behind as garbage that ``live`` masks out (a rebuild
-compacts them).
+"highest ordinal first". A new version (or new content) gets a new ordinal; the old one is dropped
+from ``live``, the facets and the cards, and its token bits stay behind as garbage that ``live``
+masks out (a rebuild compacts them). An ordinal's text therefore never changes, which is what lets
+phrase checks be remembered per ordinal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import sys
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import bson
+from bson.codec_options import CodecOptions
 from pyroaring import BitMap
 
 from services.publication.domain import DEFAULT_VALIDITY
 from services.publication.search import Filters, Query
 
 FACETS: tuple[str, ...] = ("tag", "year", "organ", "type", "validity")
-# The fields the index needs from a library entry (never the body).
-FIELDS: tuple[str, ...] = (
-    "_id", "seq", "public", "status", "released_at", "tokens", "title_tokens", "doc_number", "year",
-    "issuing_organ", "doc_type", "tag_codes", "tags", "validity",
+# What a result list, the JSON API's cards and the feed show; never the body or the tokens.
+CARD_FIELDS: tuple[str, ...] = (
+    "release_id", "version", "url", "doc_number", "title", "issuing_organ", "doc_type", "written_date",
+    "released_at", "first_released_at", "summary", "tags", "audience", "interpretation", "interprets",
+    "validity", "history",
 )
+# The fields the index reads from a library entry (never the body).
+FIELDS: tuple[str, ...] = tuple(dict.fromkeys((
+    "_id", "seq", "public", "status", "released_at", "content_hash", "tokens", "title_tokens", "doc_number",
+    "year", "issuing_organ", "doc_type", "tag_codes", "tags", "validity", *CARD_FIELDS,
+)))
 FacetKey = tuple[str, str | int]
+_CODEC: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
+# A preset zlib dictionary of the card's field names: a card alone is too small to compress well
+# (1.1 KB → 0.75 KB), with its names known in advance it shrinks to ~0.65 KB. Part of the snapshot format.
+CARD_ZDICT = bson.encode(dict.fromkeys(("_id", *CARD_FIELDS, "code", "dimension", "name_zh", "content_hash")))
 
 
-@dataclass(frozen=True)
+_WBITS = -12  # raw deflate (no header or checksum: a snapshot has its own), 4 KB window: cards are small
+
+
+def pack_card(entry: Mapping[str, Any]) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, _WBITS, 4, zdict=CARD_ZDICT)
+    card = {"_id": entry["_id"], **{k: entry[k] for k in CARD_FIELDS if k in entry}}
+    return packer.compress(bson.encode(card)) + packer.flush()
+
+
+def unpack_card(packed: bytes) -> dict[str, Any]:
+    return bson.decode(zlib.decompressobj(_WBITS, zdict=CARD_ZDICT).decompress(packed), codec_options=_CODEC)
+
+
+@dataclass(frozen=True, slots=True)
 class Slot:
     ordinal: int
     released_at: datetime
+    content_hash: str | None
     keys: tuple[FacetKey, ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One visible entry reduced to what the index keeps (tokens interned: a full scan holds all of them)."""
+
+    document_id: str
+    released_at: datetime
+    content_hash: str | None
+    tokens: tuple[str, ...]
+    title_tokens: tuple[str, ...]
+    keys: tuple[FacetKey, ...]
+    tags: tuple[tuple[str, str, str], ...]
+    card: bytes
 
 
 @dataclass(frozen=True)
@@ -77,6 +123,23 @@ def facet_keys(entry: Mapping[str, Any]) -> tuple[FacetKey, ...]:
     return tuple(dict.fromkeys(keys))
 
 
+def prepare(entry: Mapping[str, Any]) -> Prepared:
+    intern = sys.intern
+    return Prepared(
+        document_id=str(entry["_id"]),
+        released_at=entry["released_at"],
+        content_hash=entry.get("content_hash"),
+        tokens=tuple(intern(str(t)) for t in entry.get("tokens") or ()),
+        title_tokens=tuple(intern(str(t)) for t in entry.get("title_tokens") or ()),
+        keys=facet_keys(entry),
+        tags=tuple(
+            (str(t["code"]), str(t.get("dimension", "")), str(t.get("name_zh", t["code"])))
+            for t in entry.get("tags") or ()
+        ),
+        card=pack_card(entry),
+    )
+
+
 @dataclass
 class SearchIndex:
     live: BitMap = field(default_factory=BitMap)
@@ -85,48 +148,65 @@ class SearchIndex:
     facets: dict[str, dict[str | int, BitMap]] = field(default_factory=dict)
     slots: dict[str, Slot] = field(default_factory=dict)
     ids: dict[int, str] = field(default_factory=dict)
+    cards: dict[int, bytes] = field(default_factory=dict)
     tags: dict[str, TagInfo] = field(default_factory=dict)
     garbage: int = 0
-    _next: int = 0
+    next_ordinal: int = 0
+    # One shared tuple per facet key: 100k entries repeat the same few organs, types and tags.
+    _shared: dict[FacetKey, FacetKey] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.live)
 
     # ---- keeping it current
 
+    @classmethod
+    def build(cls, entries: Iterable[Prepared]) -> SearchIndex:
+        """A fresh index of ``entries`` (visible ones, in any order): ordinals follow release time."""
+        index = cls()
+        for entry in sorted(entries, key=lambda e: (e.released_at, e.document_id)):
+            index.insert(entry)
+        return index
+
     def apply(self, entry: Mapping[str, Any]) -> None:
         """Bring the index in line with one library entry as it is now (idempotent)."""
-        document_id = str(entry["_id"])
-        old = self.slots.get(document_id)
-        if not visible(entry):
-            if old is not None:
-                self._drop(document_id, old)
-            return
-        released_at: datetime = entry["released_at"]
-        if old is not None and old.released_at == released_at:
-            ordinal = old.ordinal
-            self._unfacet(old)
+        if visible(entry):
+            self.insert(prepare(entry))
         else:
+            old = self.slots.get(str(entry["_id"]))
             if old is not None:
-                self._drop(document_id, old)
-            ordinal = self._next
-            self._next += 1
-            for token in entry.get("tokens") or ():
-                self.tokens.setdefault(token, BitMap()).add(ordinal)
-            for token in entry.get("title_tokens") or ():
-                self.title_tokens.setdefault(token, BitMap()).add(ordinal)
-        keys = facet_keys(entry)
-        for name, value in keys:
-            self.facets.setdefault(name, {}).setdefault(value, BitMap()).add(ordinal)
-        for tag in entry.get("tags") or ():
-            self.tags[str(tag["code"])] = TagInfo(str(tag.get("dimension", "")), str(tag.get("name_zh", tag["code"])))
-        self.live.add(ordinal)
-        self.ids[ordinal] = document_id
-        self.slots[document_id] = Slot(ordinal, released_at, keys)
+                self._drop(str(entry["_id"]), old)
 
     def apply_all(self, entries: Iterable[Mapping[str, Any]]) -> None:
         for entry in entries:
             self.apply(entry)
+
+    def insert(self, entry: Prepared) -> None:
+        old = self.slots.get(entry.document_id)
+        if old is not None and (old.released_at, old.content_hash) == (entry.released_at, entry.content_hash):
+            ordinal = old.ordinal  # same text (validity or tags changed): only the facets move
+            self._unfacet(old)
+        else:
+            if old is not None:
+                self._drop(entry.document_id, old)
+            ordinal = self.next_ordinal
+            self.next_ordinal += 1
+            for token in entry.tokens:
+                self.tokens.setdefault(token, BitMap()).add(ordinal)
+            for token in entry.title_tokens:
+                self.title_tokens.setdefault(token, BitMap()).add(ordinal)
+        for name, value in entry.keys:
+            self.facets.setdefault(name, {}).setdefault(value, BitMap()).add(ordinal)
+        for code, dimension, name_zh in entry.tags:
+            self.tags[code] = TagInfo(dimension, name_zh)
+        self.live.add(ordinal)
+        self.ids[ordinal] = entry.document_id
+        self.cards[ordinal] = entry.card
+        self.slots[entry.document_id] = Slot(ordinal, entry.released_at, entry.content_hash, self.shared(entry.keys))
+
+    def shared(self, keys: Iterable[FacetKey]) -> tuple[FacetKey, ...]:
+        """``keys`` as the index's shared tuples (document numbers, unique to an entry, as they are)."""
+        return tuple(k if k[0] == "n" else self._shared.setdefault(k, k) for k in keys)
 
     def _unfacet(self, slot: Slot) -> None:
         for name, value in slot.keys:
@@ -141,6 +221,7 @@ class SearchIndex:
         self._unfacet(slot)
         self.live.discard(slot.ordinal)
         self.ids.pop(slot.ordinal, None)
+        self.cards.pop(slot.ordinal, None)
         self.slots.pop(document_id, None)
         self.garbage += 1
 
@@ -178,8 +259,8 @@ class SearchIndex:
         tiers = [at_least[j] - at_least[j + 1] for j in range(len(at_least) - 1)] + [at_least[-1]]
         return [t for t in reversed(tiers) if t]
 
-    def ranked(self, query: Query, result: BitMap, start: int, count: int) -> list[str]:
-        """Document ids of ranks ``start`` .. ``start+count-1``: title matches first, then the most recent."""
+    def ranked_ordinals(self, query: Query, result: BitMap, start: int, count: int) -> list[int]:
+        """Ordinals of ranks ``start`` .. ``start+count-1``: title matches first, then the most recent."""
         out: list[int] = []
         skip = start
         for tier in self.tiers(query, result):
@@ -193,7 +274,15 @@ class SearchIndex:
             skip = 0
             if len(out) >= count:
                 break
-        return [self.ids[o] for o in out]
+        return out
+
+    def ranked(self, query: Query, result: BitMap, start: int, count: int) -> list[str]:
+        """Document ids of ranks ``start`` .. ``start+count-1``."""
+        return [self.ids[o] for o in self.ranked_ordinals(query, result, start, count)]
+
+    def rows(self, ordinals: Sequence[int]) -> list[dict[str, Any]]:
+        """The result cards of ``ordinals``, in that order (fresh dicts: callers may change them)."""
+        return [unpack_card(self.cards[o]) for o in ordinals if o in self.cards]
 
     def ordinals(self, document_ids: Iterable[str]) -> BitMap:
         return BitMap(self.slots[d].ordinal for d in document_ids if d in self.slots)

@@ -154,9 +154,12 @@ class LinkReport:
     broken: int = 0
     refused: int = 0
     announced: int = 0
+    # The stored rows of this run's broken, refused and redirected links (for ``govpub links check``).
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        """The counts."""
+        return {k: v for k, v in asdict(self).items() if k != "findings"}
 
 
 def link_id(document_id: str, url: str) -> str:
@@ -259,6 +262,8 @@ async def _check_chunk(
         rows.append(row)
         report.checked += 1
         setattr(report, row["state"], getattr(report, row["state"]) + 1)
+        if row["state"] != "ok" or row["redirects"]:
+            report.findings.append(row)
         if announce:
             announcements.append(row)
     async with outbox.unit_of_work() as uow:

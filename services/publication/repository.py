@@ -8,15 +8,21 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from gridfs import AsyncGridFSBucket
+from gridfs.errors import GridFSError
 from pymongo import ASCENDING, DESCENDING, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
+from services.publication.snapshot import SnapshotError
+
 Session = AsyncClientSession | None
 HIDDEN = {"tokens": 0, "title_tokens": 0}
 WAITING_FOR_INTERPRETATION = "waiting_for_interpretation"
 SEQ = "library"
+SNAPSHOTS = "search_snapshots"  # a GridFS bucket: search_snapshots.files and search_snapshots.chunks
+SNAPSHOT_NAME = "library-index"
 
 
 Query = tuple[dict[str, Any], list[tuple[str, int]] | None]
@@ -34,9 +40,12 @@ def page_query(ids: Sequence[str]) -> Query:
 
 
 def searchable_query() -> Query:
-    """Every public released entry, oldest release first: what a search index is built from."""
-    return {"public": True, "status": "released"}, [("public", ASCENDING), ("status", ASCENDING),
-                                                    ("released_at", ASCENDING)]
+    """Every public released entry: what a search index is built from.
+
+    Unsorted: the index orders entries itself, and asking the embedded server to sort made the scan
+    ~3x slower (6.8 s instead of 2.4 s for 10k entries).
+    """
+    return {"public": True, "status": "released"}, None
 
 
 class PublicationRepository:
@@ -156,7 +165,13 @@ class PublicationRepository:
         return [rows[i] for i in ids if i in rows]
 
     async def max_seq(self) -> int:
-        row = await self.db.library.find_one({"seq": {"$gt": 0}}, {"seq": 1}, sort=[("seq", DESCENDING)])
+        """The library's latest change number.
+
+        Read from the counter, which moves in the same transaction as the entries it numbers: the
+        embedded server answers "highest seq" (a backward index scan with a limit) by reading every
+        entry, seconds at 10k.
+        """
+        row = await self.db.counters.find_one({"_id": SEQ})
         return int(row["seq"]) if row else 0
 
     def changes_since(self, seq: int, fields: Sequence[str]) -> AsyncIterator[dict[str, Any]]:
@@ -164,9 +179,9 @@ class PublicationRepository:
         return aiter(self.db.library.find(filter_, dict.fromkeys(fields, 1), sort=sort))
 
     def searchable(self, fields: Sequence[str]) -> AsyncIterator[dict[str, Any]]:
-        """Every public released entry, oldest release first (the order of search ordinals)."""
-        filter_, sort = searchable_query()
-        return aiter(self.db.library.find(filter_, dict.fromkeys(fields, 1), sort=sort, batch_size=2000))
+        """Every public released entry, in no particular order."""
+        filter_, _ = searchable_query()
+        return aiter(self.db.library.find(filter_, dict.fromkeys(fields, 1), batch_size=2000))
 
     async def entries_touching_year(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """Entries first released, re-released or withdrawn in [start, end): what an annual report counts."""
@@ -181,6 +196,40 @@ class PublicationRepository:
             async for row in self.db.library.find({field_: window}, fields):
                 rows[row["_id"]] = row
         return list(rows.values())
+
+    # ---- search-index snapshots (see snapshot.py)
+
+    async def latest_index_snapshot(self, format_: int) -> tuple[dict[str, Any], bytes] | None:
+        """The newest snapshot written in ``format_``: its metadata and bytes (None when there is none).
+
+        Raises ``SnapshotError`` when its chunks are damaged or were deleted while being read.
+        """
+        newest = await self.db[f"{SNAPSHOTS}.files"].find_one(
+            {"filename": SNAPSHOT_NAME, "metadata.format": format_}, sort=[("uploadDate", DESCENDING)]
+        )
+        if newest is None:
+            return None
+        try:
+            stream = await AsyncGridFSBucket(self.db, SNAPSHOTS).open_download_stream(newest["_id"])
+            data = await stream.read()
+        except GridFSError as exc:
+            raise SnapshotError(f"cannot read snapshot {newest['_id']}: {exc}") from exc
+        return dict(newest.get("metadata") or {}), data
+
+    async def save_index_snapshot(self, data: bytes, metadata: dict[str, Any], keep: int = 2) -> None:
+        """Store a snapshot and delete all but the ``keep`` newest.
+
+        The file's entry is written after its last chunk, so a reader never sees half a snapshot; older
+        ones are kept a while for replicas that may be reading them right now.
+        """
+        bucket = AsyncGridFSBucket(self.db, SNAPSHOTS, chunk_size_bytes=4 * 1024 * 1024)
+        await bucket.upload_from_stream(SNAPSHOT_NAME, data, metadata=metadata)
+        old = self.db[f"{SNAPSHOTS}.files"].find(
+            {"filename": SNAPSHOT_NAME}, {"_id": 1}, sort=[("uploadDate", DESCENDING)], skip=keep
+        )
+        async for row in old:
+            with contextlib.suppress(GridFSError):
+                await bucket.delete(row["_id"])
 
     # ---- versions
 

@@ -1,4 +1,4 @@
-"""Chinese search without ``$text``: jieba tokens stored with each document, matched through a multikey index.
+"""Chinese search without ``$text``: jieba tokens stored with each document, matched in memory (``index.py``).
 
 Both sides are reduced to the same pieces: every word jieba finds, plus the dictionary words of two
 characters inside longer words (what ``cut_for_search`` yields). A query word like 知识产权 is thus
@@ -99,16 +99,10 @@ def parse_query(q: str) -> Query:
     return Query(q, terms=terms, phrases=[_normalize(p) for p in phrases])
 
 
-def score(query: Query, title: str, body: str, released_ts: float) -> tuple[int, int, float]:
-    """Sort key (higher first): phrase/title matches first, then how many terms the title has, then recency."""
-    title_n = _normalize(title)
-    body_n = _normalize(body)
-    whole = _normalize(query.text)
-    in_title = int(bool(whole) and whole in title_n) * 2 + int(all(p in title_n for p in query.phrases) and bool(query.phrases))
-    title_terms = sum(1 for t in query.terms if t in title_n)
-    if query.phrases and not all(p in title_n or p in body_n for p in query.phrases):
-        return (-1, 0, released_ts)
-    return (in_title, title_terms, released_ts)
+def contains_phrases(query: Query, *texts: str) -> bool:
+    """Whether every quoted phrase of ``query`` appears verbatim (after normalizing) in one of ``texts``."""
+    normalized = [_normalize(t) for t in texts]
+    return all(any(p in t for t in normalized) for p in query.phrases)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,16 @@ class PublicationSettings(ServiceSettings):
     )
     search_refresh_interval_s: float = Field(
         1.0, ge=0,
-        description="Most time another replica's library changes take to reach this one's search index "
-        "(this process's own changes are searchable at once; 0: read changes before every search).",
+        description="Most time (plus one read) another replica's library changes take to reach this one's "
+        "search index, read in the background (this process's own changes are searchable at once; "
+        "0: read changes before every search).",
+    )
+
+    search_snapshot_interval_s: float = Field(
+        600.0, ge=0,
+        description="How often the search index is saved as a snapshot (when the library changed since the "
+        "last one), so that a restart loads it instead of scanning every entry; 0 turns it off "
+        "(a snapshot is still saved after a full scan at start-up).",
     )
 
     # The portal (门户)

@@ -17,7 +17,9 @@ from typing import Any
 import httpx
 import pytest
 from pymongo import AsyncMongoClient
+from typer.testing import CliRunner, Result
 
+from govpub import cli
 from govpub.stack import Stack, free_port
 from services.publication.settings import PublicationSettings
 from shared.auth import KeyStore
@@ -154,3 +156,31 @@ def test_only_operators_may_start_a_check(api: Api, stack: Stack, files: str) ->
     )
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_govpub_links_check_reports_the_broken_link_and_exits_non_zero(api: Api, stack: Stack, files: str) -> None:
+    port = files.rsplit(":", 1)[1]
+    good = released(api, attachments=[{"name": "申报表.pdf", "url": f"{files}/ok.pdf"}])
+    bad = released(api, attachments=[{"name": "申报表.pdf", "url": f"{files}/ok.pdf"},
+                                     {"name": "已删除.pdf", "url": f"{files}/missing.pdf"}])
+    env = {"GOVPUB_MONGO_URL": stack.config.mongo, "GOVPUB_KAFKA_BOOTSTRAP": stack.config.bootstrap,
+           "GOVPUB_PUBLICATION_LINKS_HOST_DELAY_S": "0", "GOVPUB_PUBLICATION_LINKS_ALLOW": "[]", "COLUMNS": "250"}
+
+    def links_check(*args: str) -> Result:
+        return CliRunner().invoke(cli.app, ["links", "check", *args], env=env)
+
+    result = links_check("-d", good, "-d", bad, "--allow", f"127.0.0.1:{port}")
+    assert result.exit_code == 1, result.output
+    assert "checked 3 of 3 link(s) in 2 document(s): 2 ok, 1 broken, 0 refused" in result.output
+    assert f"{files}/missing.pdf" in result.output and "404" in result.output and bad in result.output
+    assert f"{files}/ok.pdf" not in result.output
+
+    result = links_check("-d", good, "--allow", f"127.0.0.1:{port}")
+    assert result.exit_code == 0, result.output
+    assert "1 ok, 0 broken, 0 refused" in result.output
+
+    result = links_check("-d", good)  # not allow-listed: a loopback address is never fetched
+    assert result.exit_code == 1 and "refused" in result.output and "127.0.0.1" in result.output
+
+    result = links_check("--allow", "no-port")
+    assert result.exit_code == 2 and "host:port" in result.output

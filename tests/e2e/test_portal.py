@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -255,3 +256,13 @@ def test_policy_held_past_the_limit_raises_interpretation_overdue_once(api: Api,
     assert f"{policy_id}:v1" in first
     assert f"{policy_id}:v1" not in again
     assert events == 1
+
+
+def test_restarted_service_loads_the_search_index_from_its_snapshot(api: Api, stack: Stack) -> None:
+    document_id = released(api, fresh("01-patent-pledge-notice.json"))
+    stack.restart_service("publication")  # returns once /ready, which waits for the index
+    assert api.client.get(f"{api.url('publication')}/ready").json()["search_index"] is True
+    loads = [json.loads(line) for line in stack.services["publication"].log.read_text(encoding="utf-8").splitlines()
+             if '"search index loaded"' in line]
+    assert loads[-1]["source"] == "snapshot", loads[-1]
+    assert document_id in [r["document_id"] for r in api.search(q="专利质押融资")["results"]]

@@ -78,6 +78,8 @@ class InMemoryRepository:
         self.entries: dict[str, dict[str, Any]] = {}
         self.versions: dict[str, dict[str, Any]] = {}
         self.seq = 0
+        self.snapshots: list[tuple[dict[str, Any], bytes]] = []
+        self.reads: list[str] = []  # document ids whose text entries_by_ids returned
         for e in entries:
             self.put(e)
 
@@ -93,6 +95,13 @@ class InMemoryRepository:
             return {k: v for k, v in row.items() if k not in fields}
         return {k: row[k] for k in ["_id", *fields] if k in row}
 
+    async def latest_index_snapshot(self, format_: int) -> tuple[dict[str, Any], bytes] | None:
+        matching = [(m, d) for m, d in self.snapshots if m.get("format") == format_]
+        return matching[-1] if matching else None
+
+    async def save_index_snapshot(self, data: bytes, metadata: dict[str, Any], keep: int = 2) -> None:
+        self.snapshots = [*self.snapshots, (dict(metadata), data)][-keep:]
+
     async def max_seq(self) -> int:
         return self.seq
 
@@ -106,6 +115,7 @@ class InMemoryRepository:
         return _iterate([self._project(r, fields) for r in rows])
 
     async def entries_by_ids(self, ids: Sequence[str], fields: dict[str, int] | None = None) -> list[dict[str, Any]]:
+        self.reads += [i for i in ids if i in self.entries]
         return [self._project(self.entries[i], fields) for i in ids if i in self.entries]
 
     async def entry(self, document_id: str) -> dict[str, Any] | None:

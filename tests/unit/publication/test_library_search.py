@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from services.publication.index import SearchIndex
@@ -148,3 +149,48 @@ async def test_own_changes_are_seen_at_once_and_other_replicas_changes_within_th
     assert (await library.search("专利", Filters())).total == 1  # another replica's change: not read yet
     library.invalidate()  # this process changed the library
     assert (await library.search("专利", Filters())).total == 2
+
+
+async def test_quoted_phrase_reads_only_the_bodies_the_page_needs_and_remembers_them() -> None:
+    library, repo = library_of(
+        *(entry(f"v{i:02d}", "园区通知", "开展专利质押融资工作。", minutes=i) for i in range(30)),
+        entry("titled", "专利质押融资试点方案", minutes=1),
+        entry("scattered", "园区通知", "专利质押登记，以及融资服务。", minutes=100),
+    )
+    await library.rebuild()
+    page = await library.search('"质押融资"', Filters(), page_size=5)
+    assert [r["_id"] for r in page.rows] == ["titled", "v29", "v28", "v27", "v26"]
+    assert "titled" not in repo.reads  # its title has the phrase: no body read
+    assert len(repo.reads) <= 6  # ranked candidates only, not all 32
+    assert page.total <= 31 and not page.total_exact
+
+    reads = len(repo.reads)
+    again = await library.search('"质押融资"', Filters(), page_size=5)
+    assert again.rows == page.rows and len(repo.reads) == reads  # verdicts remembered
+
+    everything = await library.search('"质押融资"', Filters(), page_size=50)
+    assert everything.total == 31 and everything.total_exact
+    assert "scattered" not in [r["_id"] for r in everything.rows]
+
+
+async def test_results_come_from_memory_without_reading_the_library() -> None:
+    library, repo = library_of(entry("a", "专利资助办法", minutes=1), entry("b", "专利导航通知", minutes=2))
+    await library.rebuild()
+    page = await library.search("专利", Filters())
+    assert [(r["_id"], r["title"], r["released_at"]) for r in page.rows] == [
+        ("b", "专利导航通知", repo.entries["b"]["released_at"]), ("a", "专利资助办法", repo.entries["a"]["released_at"]),
+    ]
+    assert "body" not in page.rows[0] and "tokens" not in page.rows[0]
+    assert repo.reads == []
+
+
+async def test_other_replicas_changes_are_read_in_the_background_once_the_interval_passed() -> None:
+    repo = InMemoryRepository([entry("a", "专利资助办法")])
+    library = Library(lambda: repo, max_candidates=100, refresh_interval_s=0.05)  # type: ignore[arg-type, return-value]
+    await library.rebuild()
+    repo.put(entry("b", "专利导航通知", minutes=5))
+    await asyncio.sleep(0.06)
+    assert (await library.search("专利", Filters())).total == 1  # answered at once from the index it has
+    await asyncio.sleep(0.01)  # meanwhile the changes were read
+    assert (await library.search("专利", Filters())).total == 2
+    await library.close()
