@@ -19,7 +19,7 @@ from rich.text import Text
 
 
 class OpsSettings(BaseSettings):
-    """Where the console is and the key to act with (only ``dlq replay`` needs one)."""
+    """Where the console is and the key to act with (``dlq replay``, and ``dlq show`` where keys are required)."""
 
     model_config = SettingsConfigDict(env_prefix="GOVPUB_", extra="ignore")
 
@@ -110,7 +110,7 @@ def dlq_list(
 @dlq_app.command("show")
 def dlq_show(dead_letter_id: Annotated[str, typer.Argument(help="The id from `govpub dlq list`.")]) -> None:
     """One dead letter: where it came from, the error, the headers and the original bytes."""
-    d = _call("GET", f"/v1/dead-letters/{quote(dead_letter_id, safe='')}")
+    d = _call("GET", f"/v1/dead-letters/{quote(dead_letter_id, safe='')}", key=OpsSettings().api_key)
     table = Table(show_header=False, title=f"dead letter {dead_letter_id}")
     table.add_column("field", style="dim")
     table.add_column("value", overflow="fold")

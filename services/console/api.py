@@ -57,9 +57,10 @@ def build_router(views: Views, replay: Replay) -> APIRouter:
             raise ProblemError(422, "Unknown service", f"service must be one of {', '.join(SERVICES)}; got {service!r}.")
         return await views.dead_letters(service)
 
-    @router.get("/dead-letters/{dead_letter_id}")
+    @router.get("/dead-letters/{dead_letter_id}", dependencies=[require("operator", unless_open=True)])
     async def dead_letter(dead_letter_id: DeadLetterId) -> dict[str, Any]:
-        """One dead letter with its original bytes (base64 and as text) and headers."""
+        """One dead letter with its original bytes (base64 and as text) and headers (role operator: the bytes
+        may be a document before review)."""
         found = await views.dead_letter(dead_letter_id)
         if found is None:
             raise ProblemError(

@@ -80,16 +80,16 @@ def same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
-def check_key(keys: KeyStore, key: str) -> tuple[Principal | None, int, str]:
+def check_key(keys: KeyStore, key: str, action: str = "replay") -> tuple[Principal | None, int, str]:
     """Who the key belongs to, or the status and message to show instead."""
     key = key.strip()
     if not key:
-        return None, 401, "Enter an operator key to replay (create one with `govpub keys create --role operator`)."
+        return None, 401, f"Enter an operator key to {action} (create one with `govpub keys create --role operator`)."
     principal = keys.authenticate(key)
     if principal is None:
         return None, 401, "The key is not valid or was revoked."
     if principal.role not in REPLAY_ROLES:
-        return None, 403, f"Replaying needs the role operator; the key of {principal.name!r} has {principal.role!r}."
+        return None, 403, f"This needs the role operator; the key of {principal.name!r} has {principal.role!r}."
     return principal, 200, ""
 
 
@@ -117,33 +117,49 @@ def build_router(views: Views, replay: Replay) -> APIRouter:
     async def dead_letters() -> HTMLResponse:
         return page("dead_letters.html", view=await views.dead_letters(), nav="dead-letters")
 
-    async def dead_letter_page(dead_letter_id: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    async def dead_letter_page(
+        request: Request, dead_letter_id: str, status_code: int = 200, *, revealed: bool = False, **context: Any
+    ) -> HTMLResponse:
         found = await views.dead_letter(dead_letter_id)
         if found is None:
             return page("missing.html", 404, what="dead letter", id=dead_letter_id, nav="dead-letters")
-        return page("dead_letter.html", status_code, view=found, nav="dead-letters", **context)
+        # The original bytes may be a document before review (personal data unmasked): where keys are
+        # required, the page shows them only to an operator who enters a key, for that one response.
+        show_bytes = revealed or not request.app.state.auth_required
+        return page("dead_letter.html", status_code, view=found, nav="dead-letters", show_bytes=show_bytes, **context)
 
     @router.get("/dead-letters/{dead_letter_id}")
     async def dead_letter(
-        dead_letter_id: DeadLetterId, replayed: Annotated[bool, Query()] = False
+        request: Request, dead_letter_id: DeadLetterId, replayed: Annotated[bool, Query()] = False
     ) -> HTMLResponse:
-        return await dead_letter_page(dead_letter_id, replayed=replayed)
+        return await dead_letter_page(request, dead_letter_id, replayed=replayed)
+
+    @router.post("/dead-letters/{dead_letter_id}/bytes", response_model=None)
+    async def reveal_form(
+        request: Request, dead_letter_id: DeadLetterId, key: Annotated[str, Form(max_length=300)] = ""
+    ) -> Response:
+        if not same_origin(request):
+            return await dead_letter_page(request, dead_letter_id, 403, error="The form was sent from another site.")
+        principal, status_code, message = check_key(request.app.state.keys, key, "see the original bytes")
+        if principal is None:
+            return await dead_letter_page(request, dead_letter_id, status_code, error=message)
+        return await dead_letter_page(request, dead_letter_id, revealed=True)
 
     @router.post("/dead-letters/{dead_letter_id}/replay", response_model=None)
     async def replay_form(
         request: Request, dead_letter_id: DeadLetterId, key: Annotated[str, Form(max_length=300)] = ""
     ) -> Response:
         if not same_origin(request):
-            return await dead_letter_page(dead_letter_id, 403, error="The form was sent from another site.")
+            return await dead_letter_page(request, dead_letter_id, 403, error="The form was sent from another site.")
         principal, status_code, message = check_key(request.app.state.keys, key)
         if principal is None:
-            return await dead_letter_page(dead_letter_id, status_code, error=message)
+            return await dead_letter_page(request, dead_letter_id, status_code, error=message)
         try:
             await replay(dead_letter_id, principal)
         except LookupError:
             return page("missing.html", 404, what="dead letter", id=dead_letter_id, nav="dead-letters")
         except ReplayRefused as exc:
-            return await dead_letter_page(dead_letter_id, 409, error=str(exc))
+            return await dead_letter_page(request, dead_letter_id, 409, error=str(exc))
         # Post/Redirect/Get: reloading the result page does not replay again.
         return RedirectResponse(f"/dead-letters/{quote(dead_letter_id)}?replayed=true", status_code=303)
 

@@ -65,18 +65,21 @@ PUBLIC: dict[str, set[tuple[str, str]]] = {
     # The decision and finding kinds of a review, never the matched text (the console's trace reads it).
     "review": {("GET", "/v1/reviews/{document_id}")},
     # The operator console is read-only and keyless for reading (it is an internal service, never
-    # exposed publicly; see deploy/RUNBOOK.md). Its only action, replay, needs an operator key.
+    # exposed publicly; see deploy/RUNBOOK.md), except a dead letter's original bytes (a document
+    # before review): those need an operator key. Its only action, replay, needs one too.
     "console": {
         ("GET", "/"), ("GET", "/topics"), ("GET", "/groups"), ("GET", "/dead-letters"),
         ("GET", "/dead-letters/{dead_letter_id}"), ("GET", "/stuck"), ("GET", "/documents"),
         ("GET", "/documents/{document_id}"), ("GET", "/v1/overview"), ("GET", "/v1/topics"), ("GET", "/v1/groups"),
-        ("GET", "/v1/dead-letters"), ("GET", "/v1/dead-letters/{dead_letter_id}"), ("GET", "/v1/stuck"),
+        ("GET", "/v1/dead-letters"), ("GET", "/v1/stuck"),
         ("GET", "/v1/documents/{document_id}/trace"),
     },
 }
 
 # Routes that take the key in a form field rather than a header (the console's replay button).
-FORM_KEY: dict[str, set[tuple[str, str]]] = {"console": {("POST", "/dead-letters/{dead_letter_id}/replay")}}
+FORM_KEY: dict[str, set[tuple[str, str]]] = {
+    "console": {("POST", "/dead-letters/{dead_letter_id}/replay"), ("POST", "/dead-letters/{dead_letter_id}/bytes")}
+}
 
 
 @dataclass(frozen=True)

@@ -266,14 +266,18 @@ async def test_console_replay_form_refuses_missing_unknown_and_wrong_role_keys(
     rows = await asyncio.to_thread(wait_until, lambda: letters_of(console, marker), 30, 0.3, "the dead letter")
     store = KeyStore(stack.config.keys_file)
     reviewer = store.create(f"security-reviewer-{marker}", "reviewer")
-    url = f"{console}/dead-letters/{rows[0]['id']}/replay"
+    operator = store.create(f"security-operator-{marker}", "operator")
+    page = f"{console}/dead-letters/{rows[0]['id']}"
     async with httpx.AsyncClient(timeout=10) as client:
-        for form, status in [({}, 401), ({"key": "gpk_not-a-key"}, 401), ({"key": reviewer}, 403),
-                             ({"key": f"Bearer {reviewer}"}, 401)]:
-            response = await client.post(url, data=form)
-            assert response.status_code == status, (form.keys(), response.status_code)
-            assert reviewer not in response.text
-        cross_site = await client.post(url, data={"key": reviewer}, headers={"origin": "https://evil.example"})
-        assert cross_site.status_code == 403
+        for url in (f"{page}/replay", f"{page}/bytes"):  # replaying, and seeing the original bytes
+            for form, status in [({}, 401), ({"key": "gpk_not-a-key"}, 401), ({"key": reviewer}, 403),
+                                 ({"key": f"Bearer {reviewer}"}, 401)]:
+                response = await client.post(url, data=form)
+                assert response.status_code == status, (url, form.keys(), response.status_code)
+                assert reviewer not in response.text
+            cross_site = await client.post(url, data={"key": operator}, headers={"origin": "https://evil.example"})
+            assert cross_site.status_code == 403
+        shown = await client.post(f"{page}/bytes", data={"key": operator})
+        assert shown.status_code == 200 and marker in shown.text and operator not in shown.text
         detail = (await client.get(f"{console}/v1/dead-letters/{rows[0]['id']}")).json()
     assert detail["replays"] == []

@@ -72,7 +72,9 @@ async def seeded(repo: MemoryRepository) -> str:
 
 
 @pytest.fixture
-async def setup(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, MemoryRepository, Published, dict[str, str]]]:
+async def setup(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[tuple[httpx.AsyncClient, MemoryRepository, Published, dict[str, str]]]:
     repo, published = MemoryRepository(), Published()
     keys = KeyStore(tmp_path / "keys.yaml")
     issued = {"operator": keys.create("ops", "operator"), "reviewer": keys.create("rev", "reviewer")}
@@ -88,6 +90,7 @@ async def setup(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Memory
     app = FastAPI()
     install_problem_handlers(app)
     app.state.keys = keys
+    app.state.auth_required = getattr(request, "param", False)  # the embedded profile's default
     app.include_router(api.build_router(views, replay))
     app.include_router(pages.build_router(views, replay))
     pages.install(app)
@@ -207,3 +210,25 @@ async def test_console_calls_the_other_services_with_its_operator_key_when_it_ha
         assert keyed.headers["authorization"] == "Bearer gpk_console"
         assert "authorization" not in keyless.headers
         assert keyed.follow_redirects is False
+
+
+@pytest.mark.parametrize("setup", [True], indirect=True)
+async def test_where_keys_are_required_a_dead_letters_bytes_are_shown_to_operators_only(setup: Any) -> None:
+    client, repo, _, keys = setup
+    dead_letter_id = await seeded(repo)
+    shown_bytes = '<pre class="bytes">'
+    page = await client.get(f"/dead-letters/{dead_letter_id}")
+    assert page.status_code == 200 and "运维密钥" in page.text and shown_bytes not in page.text
+    assert (await client.get(f"/v1/dead-letters/{dead_letter_id}")).status_code == 401
+    reviewer = await client.post(f"/dead-letters/{dead_letter_id}/bytes", data={"key": keys["reviewer"]})
+    assert reviewer.status_code == 403 and shown_bytes not in reviewer.text
+    shown = await client.post(f"/dead-letters/{dead_letter_id}/bytes", data={"key": keys["operator"]})
+    assert shown.status_code == 200 and shown_bytes in shown.text and keys["operator"] not in shown.text
+    detail = await client.get(f"/v1/dead-letters/{dead_letter_id}", headers={"Authorization": f"Bearer {keys['operator']}"})
+    assert detail.status_code == 200 and XSS in detail.json()["value_text"]
+
+
+async def test_in_the_open_embedded_profile_the_bytes_are_on_the_page(setup: Any) -> None:
+    client, repo, _, _ = setup
+    dead_letter_id = await seeded(repo)
+    assert '<pre class="bytes">' in (await client.get(f"/dead-letters/{dead_letter_id}")).text
