@@ -207,6 +207,7 @@ def dead_letter_row(
         "size": len(value or b""),
         "seen_at": now,
         "replays": [],
+        "replayed": False,  # indexed: "never replayed" is counted on every overview
     }
 
 

@@ -34,6 +34,12 @@ class ConsoleRepository:
             log.warning("no TTL index on traces", error=str(exc))
         await self.db.dead_letters.create_index([("time", DESCENDING)])
         await self.db.dead_letters.create_index([("source_topic", ASCENDING), ("time", DESCENDING)])
+        await self.db.dead_letters.create_index([("service", ASCENDING), ("time", DESCENDING)])
+        await self.db.dead_letters.create_index([("replayed", ASCENDING)])
+        # Rows from before the ``replayed`` flag get it once.
+        await self.db.dead_letters.update_many({"replayed": {"$exists": False}, "replays": {"$size": 0}},
+                                               {"$set": {"replayed": False}})
+        await self.db.dead_letters.update_many({"replayed": {"$exists": False}}, {"$set": {"replayed": True}})
 
     # ---- writes (idempotent: a redelivered record finds its row already there)
 
@@ -54,7 +60,7 @@ class ConsoleRepository:
 
     async def record_replay(self, dead_letter_id: str, by: str, at: datetime) -> None:
         await self.db.dead_letters.update_one(
-            {"_id": dead_letter_id}, {"$push": {"replays": {"by": by, "at": at}}}
+            {"_id": dead_letter_id}, {"$push": {"replays": {"by": by, "at": at}}, "$set": {"replayed": True}}
         )
 
     # ---- reads
@@ -115,7 +121,7 @@ class ConsoleRepository:
     async def dead_letter_count(self) -> tuple[int, int]:
         """All dead letters, and those never replayed."""
         total = await self.db.dead_letters.count_documents({})
-        waiting = await self.db.dead_letters.count_documents({"replays": {"$size": 0}})
+        waiting = await self.db.dead_letters.count_documents({"replayed": False})
         return total, waiting
 
     async def dead_letter(self, dead_letter_id: str) -> dict[str, Any] | None:

@@ -33,6 +33,7 @@ class SubscriptionRepository:
         await self.subscriptions.create_index([("channel_id", ASCENDING), ("status", ASCENDING), ("tags", ASCENDING)])
         await self.mail_log.create_index([("channel_id", ASCENDING), ("document_id", ASCENDING), ("kind", ASCENDING)])
         await self.digest_queue.create_index([("channel_id", ASCENDING), ("sent", ASCENDING), ("queued_at", ASCENDING)])
+        await self.digest_queue.create_index([("subscription_id", ASCENDING), ("sent", ASCENDING)])
 
     # ---- subscribers
 

@@ -39,6 +39,8 @@ def progress_of(event: events.EventPayload) -> Progress | None:
 
 _ORDER = {"received": 0, "approved": 1, "awaiting_reviewer": 1, "not_public": 2, "rejected": 2,
           "released": 3, "released_targeted": 3, "duplicate": 3, "withdrawn": 4}
+# Where a document can be stuck: listed, so the stuck query seeks the (stage, stage_since) index.
+IN_FLIGHT = frozenset(_ORDER) - TERMINAL - WAITING_FOR_PERSON
 
 
 def advances(current: str, new: str) -> bool:

@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.intake.domain.duplicates import Candidate, Fingerprint
 from services.intake.identity import Known
-from services.intake.progress import TERMINAL, WAITING_FOR_PERSON, Progress, advances
+from services.intake.progress import IN_FLIGHT, Progress, advances
 
 
 class IntakeRepository:
@@ -146,7 +146,7 @@ class IntakeRepository:
 
     async def stuck(self, before: datetime, limit: int = 500) -> list[dict[str, Any]]:
         cursor = self.db.documents.find(
-            {"stage": {"$nin": sorted(TERMINAL | WAITING_FOR_PERSON)}, "stage_since": {"$lt": before},
+            {"stage": {"$in": sorted(IN_FLIGHT)}, "stage_since": {"$lt": before},
              "status": {"$ne": "withdrawn"}},
             {"version": 1, "stage": 1, "stage_since": 1, "redrives": 1, "last_redrive_at": 1, "title": 1},
             limit=limit,
