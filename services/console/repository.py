@@ -36,10 +36,6 @@ class ConsoleRepository:
         await self.db.dead_letters.create_index([("source_topic", ASCENDING), ("time", DESCENDING)])
         await self.db.dead_letters.create_index([("service", ASCENDING), ("time", DESCENDING)])
         await self.db.dead_letters.create_index([("replayed", ASCENDING)])
-        # Rows from before the ``replayed`` flag get it once.
-        await self.db.dead_letters.update_many({"replayed": {"$exists": False}, "replays": {"$size": 0}},
-                                               {"$set": {"replayed": False}})
-        await self.db.dead_letters.update_many({"replayed": {"$exists": False}}, {"$set": {"replayed": True}})
 
     # ---- writes (idempotent: a redelivered record finds its row already there)
 
