@@ -9,7 +9,7 @@ from typing import Any
 from services.intake.domain import Limits, NormalizedDocument, Problem, content_hash, normalize, validate
 from services.intake.domain.duplicates import Candidate, Fingerprint, Link, find_original, fingerprint
 from services.intake.identity import Known, document_id_for, next_version
-from services.intake.progress import Progress, advances, progress_of
+from services.intake.progress import Progress, advances, due_for_redrive, progress_of
 from services.intake.refusals import SOURCE, record_refusal, rejection_row, source_ids
 from services.intake.repository import IntakeRepository
 from shared import events
@@ -259,11 +259,13 @@ def received_event_id(document_id: str, version: int) -> str:
 
 
 async def redrive_stuck(
-    repo: IntakeRepository, outbox: Outbox, *, now: datetime, limit: timedelta, max_redrives: int
+    repo: IntakeRepository, outbox: Outbox, *, now: datetime, limit: timedelta, max_redrives: int,
+    per_round: int = 200,
 ) -> list[dict[str, Any]]:
     """Re-emit the received event of every stuck document (idempotent downstream) and report them."""
     stuck = await repo.stuck(now - limit)
-    due = [d for d in stuck if d.get("redrives", 0) < max_redrives]
+    due = [d for d in stuck
+           if due_for_redrive(d.get("redrives", 0), d.get("last_redrive_at"), now, limit, max_redrives)][:per_round]
     if due:
         await outbox.redrive([received_event_id(d["_id"], d["version"]) for d in due])
         await repo.mark_redriven([d["_id"] for d in due], now)

@@ -39,6 +39,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
                     await handlers.redrive_stuck(
                         repository(), rt.outbox, now=datetime.now(UTC),
                         limit=timedelta(seconds=settings.stuck_after_s), max_redrives=settings.max_redrives,
+                        per_round=settings.max_redrives_per_check,
                     )
                 except Exception as exc:  # the database may be restarting: try again next round
                     log.warning("stuck-document check failed", error=str(exc))

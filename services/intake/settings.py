@@ -16,3 +16,4 @@ class IntakeSettings(ServiceSettings):
     stuck_after_s: float = 120.0
     stuck_check_interval_s: float = 30.0
     max_redrives: int = 5
+    max_redrives_per_check: int = 200

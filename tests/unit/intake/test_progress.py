@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.intake.progress import advances, is_stuck, progress_of
+from services.intake.progress import advances, due_for_redrive, is_stuck, progress_of
 from shared import events
 
 AT = datetime(2024, 1, 1, tzinfo=UTC)
@@ -39,3 +39,13 @@ def test_only_unfinished_documents_past_their_limit_are_stuck() -> None:
     assert not is_stuck("received", AT, AT + timedelta(minutes=1), limit)
     assert not is_stuck("released", AT, AT + timedelta(hours=3), limit)
     assert not is_stuck("awaiting_reviewer", AT, AT + timedelta(hours=3), limit)
+
+
+def test_a_stuck_document_is_re_driven_each_time_only_after_twice_as_long_and_at_most_max_times() -> None:
+    limit = timedelta(minutes=2)
+    assert due_for_redrive(0, None, AT, limit, 5)
+    assert not due_for_redrive(1, AT, AT + timedelta(minutes=3), limit, 5)  # needs 4 minutes after the first
+    assert due_for_redrive(1, AT, AT + timedelta(minutes=4), limit, 5)
+    assert not due_for_redrive(2, AT, AT + timedelta(minutes=7), limit, 5)
+    assert due_for_redrive(2, AT, AT + timedelta(minutes=8), limit, 5)
+    assert not due_for_redrive(5, AT, AT + timedelta(days=1), limit, 5)
