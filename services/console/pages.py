@@ -134,26 +134,33 @@ def build_router(views: Views, replay: Replay) -> APIRouter:
     ) -> HTMLResponse:
         return await dead_letter_page(request, dead_letter_id, replayed=replayed)
 
+    async def operator_from_form(
+        request: Request, dead_letter_id: str, key: str, action: str
+    ) -> Principal | HTMLResponse:
+        """The operator a dead-letter form's key belongs to, or the page that says why not."""
+        if not same_origin(request):
+            return await dead_letter_page(request, dead_letter_id, 403, error="The form was sent from another site.")
+        principal, status_code, message = check_key(request.app.state.keys, key, action)
+        if principal is None:
+            return await dead_letter_page(request, dead_letter_id, status_code, error=message)
+        return principal
+
     @router.post("/dead-letters/{dead_letter_id}/bytes", response_model=None)
     async def reveal_form(
         request: Request, dead_letter_id: DeadLetterId, key: Annotated[str, Form(max_length=300)] = ""
     ) -> Response:
-        if not same_origin(request):
-            return await dead_letter_page(request, dead_letter_id, 403, error="The form was sent from another site.")
-        principal, status_code, message = check_key(request.app.state.keys, key, "see the original bytes")
-        if principal is None:
-            return await dead_letter_page(request, dead_letter_id, status_code, error=message)
+        principal = await operator_from_form(request, dead_letter_id, key, "see the original bytes")
+        if isinstance(principal, HTMLResponse):
+            return principal
         return await dead_letter_page(request, dead_letter_id, revealed=True)
 
     @router.post("/dead-letters/{dead_letter_id}/replay", response_model=None)
     async def replay_form(
         request: Request, dead_letter_id: DeadLetterId, key: Annotated[str, Form(max_length=300)] = ""
     ) -> Response:
-        if not same_origin(request):
-            return await dead_letter_page(request, dead_letter_id, 403, error="The form was sent from another site.")
-        principal, status_code, message = check_key(request.app.state.keys, key)
-        if principal is None:
-            return await dead_letter_page(request, dead_letter_id, status_code, error=message)
+        principal = await operator_from_form(request, dead_letter_id, key, "replay")
+        if isinstance(principal, HTMLResponse):
+            return principal
         try:
             await replay(dead_letter_id, principal)
         except LookupError:

@@ -9,24 +9,11 @@ from pathlib import Path
 
 import yaml
 
-from services.console.settings import ConsoleSettings
-from services.distribution.settings import DistributionSettings
-from services.intake.settings import IntakeSettings
-from services.publication.settings import PublicationSettings
-from services.review.settings import ReviewSettings
-from services.tagging.settings import TaggingSettings
-from shared.settings import CommonSettings, ServiceSettings
+from shared.settings import CommonSettings
 from shared.topics import BY_NAME
+from tests.security.routes import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS: dict[str, type[ServiceSettings]] = {
-    "intake": IntakeSettings,
-    "review": ReviewSettings,
-    "tagging": TaggingSettings,
-    "publication": PublicationSettings,
-    "distribution": DistributionSettings,
-    "console": ConsoleSettings,
-}
 
 
 def known_env_names(service: str) -> set[str]:
