@@ -85,6 +85,7 @@ def test_operator_replays_a_hostile_dead_letter_through_the_form(
     browser: Any, console: str, stack: Stack, dead_letter: dict[str, str], shots: Path
 ) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     store = KeyStore(stack.config.keys_file)
     reviewer = store.create(f"browser-reviewer-{uuid.uuid4().hex[:6]}", "reviewer")
@@ -106,7 +107,8 @@ def test_operator_replays_a_hostile_dead_letter_through_the_form(
 
     browser.find_element(By.ID, "key").send_keys(operator)
     browser.find_element(By.CSS_SELECTOR, "form.replay button").click()
-    assert browser.current_url.endswith("?replayed=true")
+    # A click does not wait for the POST and its redirect to finish loading.
+    WebDriverWait(browser, 30).until(lambda b: b.current_url.endswith("?replayed=true"))
     assert "已重放 Replayed" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     assert "browser-operator" in browser.find_element(By.TAG_NAME, "dl").text
     assert PWNED not in browser.title
