@@ -17,6 +17,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from govpub import cli_deliveries
+
 
 class OpsSettings(BaseSettings):
     """Where the console is and the key to act with (``dlq replay``, and ``dlq show`` where keys are required)."""
@@ -132,11 +134,23 @@ def dlq_show(dead_letter_id: Annotated[str, typer.Argument(help="The id from `go
 
 
 @dlq_app.command("replay")
-def dlq_replay(dead_letter_id: Annotated[str, typer.Argument(help="The id from `govpub dlq list`.")]) -> None:
-    """Republish a dead letter's original bytes and headers to its source topic (needs an operator key)."""
+def dlq_replay(
+    dead_letter_id: Annotated[str | None, typer.Argument(help="The id from `govpub dlq list`.")] = None,
+    channel: Annotated[str | None, typer.Option(
+        help="Instead of one dead letter: every failed delivery of this channel (see `govpub deliveries list`)."
+    )] = None,
+) -> None:
+    """Republish a dead letter to its source topic, or with --channel give a channel's failed deliveries a
+    fresh set of attempts (both need an operator key)."""
+    if (dead_letter_id is None) == (channel is None):
+        fail("give either a DEAD_LETTER_ID or --channel CHANNEL_ID")
     key = OpsSettings().api_key
     if not key:
         fail("set GOVPUB_API_KEY to an operator key (create one with `govpub keys create --role operator --name …`)")
+    if channel is not None:
+        cli_deliveries.replay(channel=channel, api_key=key)
+        return
+    assert dead_letter_id is not None
     result = _call("POST", f"/v1/dead-letters/{quote(dead_letter_id, safe='')}/replay", key=key)
     console.print(Text(f"replayed {dead_letter_id} to {result['topic']} ({result['bytes']} bytes) "
                        f"as {result['replayed_by']}"), highlight=False)

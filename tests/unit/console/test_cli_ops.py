@@ -32,3 +32,16 @@ def test_every_command_is_there() -> None:
     assert all(name in result.output for name in ("lag", "dlq", "trace", "stuck"))
     result = CliRunner().invoke(cli_ops.app, ["dlq", "--help"], env={"COLUMNS": "200"})
     assert all(name in result.output for name in ("list", "show", "replay"))
+
+
+def test_dlq_replay_takes_one_dead_letter_or_a_channel() -> None:
+    for args in (["dlq", "replay"], ["dlq", "replay", "x", "--channel", "partner-webhook"]):
+        result = CliRunner().invoke(cli_ops.app, args, env={"GOVPUB_API_KEY": "gpk_x"})
+        assert result.exit_code == 2 and "--channel" in result.output, args
+
+
+def test_dlq_replay_of_a_channel_requeues_its_failed_deliveries_through_distribution() -> None:
+    port = unused_port()
+    result = CliRunner().invoke(cli_ops.app, ["dlq", "replay", "--channel", "partner-webhook"],
+                                env={"GOVPUB_API_KEY": "gpk_x", "GOVPUB_DISTRIBUTION_URL": f"http://127.0.0.1:{port}"})
+    assert result.exit_code == 2 and f"127.0.0.1:{port}" in result.output  # it asked distribution, not the console
