@@ -48,8 +48,11 @@ def documents(n: int, *, seed: int = 7, run: str = "bench") -> list[dict[str, An
         }
         if i % 10 == 3:
             doc["audience"] = AUDIENCE
-        if doc_type == "解读" and i > 0 and (i - 1) % 10 != 3:
-            doc["interprets"] = f"沪知局〔2024〕{i}号"
+        previous = docs[-1] if docs else {}
+        if doc_type == "解读" and "doc_number" in previous and not previous.get("audience"):
+            # An interpretation of the public policy just before it (an interpretation of an interpretation,
+            # or of a document no library shows, would wait for its policy for ever).
+            doc["interprets"] = previous["doc_number"]
             doc.pop("doc_number")
         docs.append(doc)
     return docs

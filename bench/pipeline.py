@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -36,19 +38,56 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
 
 
+def _pids(stack: Stack) -> dict[str, int]:
+    procs = {**stack.services, "broker": stack.broker, "database": stack.database}
+    return {name: proc.popen.pid for name, proc in procs.items() if proc is not None and proc.popen is not None}
+
+
 def rss_mb(stack: Stack) -> dict[str, float]:
     result = {}
-    procs = {**stack.services, "broker": stack.broker, "database": stack.database}
-    for name, proc in procs.items():
-        if proc is None or proc.popen is None:
-            continue
+    for name, pid in _pids(stack).items():
         try:
-            for line in Path(f"/proc/{proc.popen.pid}/status").read_text().splitlines():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     result[name] = round(int(line.split()[1]) / 1024, 1)
         except FileNotFoundError:
             pass
     return result
+
+
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    """User + system CPU time each process has used so far (from /proc/PID/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    result = {}
+    for name, pid in _pids(stack).items():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        result[name] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return result
+
+
+def cpu_budget(before: dict[str, float], after: dict[str, float], documents: int) -> dict[str, Any]:
+    """CPU milliseconds per document, per process, and the rate the machine's cores could sustain at that cost.
+
+    On the embedded stack every process shares this machine's cores, so no tuning of waits or batching can
+    take the pipeline above cores / (CPU seconds per document): that is the bound this reports.
+    """
+    per_doc = {name: round(1000 * (after[name] - before.get(name, 0.0)) / documents, 1) for name in after}
+    total_s = sum(per_doc.values()) / 1000
+    cores = os.cpu_count() or 1
+    return {
+        "cores": cores,
+        "cpu_ms_per_document": per_doc,
+        "cpu_ms_per_document_total": round(1000 * total_s, 1),
+        "cpu_bound_documents_per_s": round(cores / total_s, 1) if total_s else None,
+    }
+
+
+def db_ops(mongo: str) -> dict[str, int]:
+    status = MongoClient(mongo).admin.command("serverStatus")
+    return {k: int(v) for k, v in status.get("opcounters", {}).items()}
 
 
 def expectations(docs: list[dict[str, Any]]) -> dict[str, int]:
@@ -92,24 +131,74 @@ async def submit_paced(intake: str, docs: list[dict[str, Any]], rate: float) -> 
     return submitted
 
 
-def wait_delivered(stack: Stack, submitted: dict[str, float], expected: dict[str, int], timeout: float,
+class DeliveryWatch:
+    """Release deliveries as they are marked delivered, read from the deliveries collection's change stream.
+
+    Polling the collection for every undelivered document would make the benchmark itself the database's
+    heaviest client (each poll reads every delivery of every document still in flight); the change stream
+    costs one oplog entry per change, and release ids are mapped to documents once each.
+    """
+
+    def __init__(self, mongo: str) -> None:
+        self._client: MongoClient[dict[str, Any]] = MongoClient(mongo, tz_aware=True)
+        self._versions = self._client["govpub_publication"].versions
+        self._stream = self._client["govpub_distribution"].deliveries.watch(
+            [{"$match": {"operationType": "update", "updateDescription.updatedFields.status": "delivered"}}],
+            max_await_time_ms=200,
+        )
+        self._lock = threading.Lock()
+        self._delivered: list[tuple[str, float]] = []  # (release id, delivered at), release deliveries only
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, name="delivery-watch", daemon=True)
+        self._thread.start()
+        self._document_of: dict[str, str] = {}
+
+    def _follow(self) -> None:
+        while not self._stop.is_set():
+            change = self._stream.try_next()
+            if change is None:
+                continue
+            # channel:release:action, and a release id has a colon of its own (document:version)
+            release_id, action = str(change["documentKey"]["_id"]).split(":", 1)[1].rsplit(":", 1)
+            if action != "release":
+                continue
+            at = change["updateDescription"]["updatedFields"]["delivered_at"]
+            with self._lock:
+                self._delivered.append((release_id, at.timestamp()))
+
+    def by_document(self) -> dict[str, list[float]]:
+        """document_id → when each of its release deliveries was made, so far."""
+        with self._lock:
+            delivered = self._delivered[:]
+        unknown = list({r for r, _ in delivered if r not in self._document_of})
+        for i in range(0, len(unknown), 500):
+            for row in self._versions.find({"_id": {"$in": unknown[i:i + 500]}}, {"document_id": 1}):
+                self._document_of[row["_id"]] = row["document_id"]
+        result: dict[str, list[float]] = {}
+        for release_id, at in delivered:
+            if release_id in self._document_of:
+                result.setdefault(self._document_of[release_id], []).append(at)
+        return result
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._stream.close()
+        self._client.close()
+
+
+def wait_delivered(watch: DeliveryWatch, submitted: dict[str, float], expected: dict[str, int], timeout: float,
                    progress: Progress | None) -> dict[str, float]:
     """document_id → time of its last delivery, once every document reached all its channels."""
-    deliveries = MongoClient(stack.config.mongo, tz_aware=True)["govpub_distribution"].deliveries
     task = progress.add_task("delivering", total=len(submitted)) if progress else None
     deadline = time.monotonic() + timeout
     done: dict[str, float] = {}
     last_progress = time.monotonic()
     while time.monotonic() < deadline:
         before = len(done)
-        pipeline = [
-            {"$match": {"document_id": {"$in": list(set(submitted) - set(done))}, "status": "delivered",
-                        "action": "release"}},
-            {"$group": {"_id": "$document_id", "n": {"$sum": 1}, "last": {"$max": "$delivered_at"}}},
-        ]
-        for row in deliveries.aggregate(pipeline):
-            if row["n"] >= expected[row["_id"]]:
-                done[row["_id"]] = row["last"].timestamp()
+        for document_id, times in watch.by_document().items():
+            if document_id in submitted and len(times) >= expected[document_id]:
+                done[document_id] = max(times)
         if progress and task is not None:
             progress.update(task, completed=len(done))
         if len(done) == len(submitted):
@@ -129,21 +218,24 @@ def run(documents: int, low_load_seconds: int, low_load_rate: float = 10.0) -> d
     results: dict[str, Any] = {"documents": documents}
     with tempfile.TemporaryDirectory() as tmp:
         config = StackConfig.ephemeral(Path(tmp))
-        config.extra_env = {"GOVPUB_LOG_LEVEL": "WARNING", "GOVPUB_DISTRIBUTION_DISPATCH_INTERVAL_S": "0.1"}
+        config.extra_env = {"GOVPUB_LOG_LEVEL": "WARNING"}
         stack = Stack(config, say=lambda m: console.print(f"[dim]{m}[/]"))
         stack.up()
+        watch = DeliveryWatch(config.mongo)
         try:
             intake = config.url("intake")
             warm = corpus.documents(20, seed=1, run="warm")
             with Progress(console=console) as progress:
                 sub = asyncio.run(submit_all(intake, warm, 8, None))
-                wait_delivered(stack, sub, expectations(warm), 120, None)
+                wait_delivered(watch, sub, expectations(warm), 120, None)
                 results["memory_mb_before"] = rss_mb(stack)
 
                 docs = corpus.documents(documents, seed=7, run=f"burst{int(time.time())}")
+                cpu_before, ops_before = cpu_seconds(stack), db_ops(config.mongo)
                 ids = asyncio.run(submit_all(intake, docs, 16, progress))
                 accepted_at = time.time()
-                delivered = wait_delivered(stack, ids, expectations(docs), 1800, progress)
+                delivered = wait_delivered(watch, ids, expectations(docs), 1800, progress)
+                cpu_after, ops_after = cpu_seconds(stack), db_ops(config.mongo)
             first = min(ids.values())
             last = max(delivered.values()) if delivered else time.time()
             latencies = [delivered[d] - ids[d] for d in delivered]
@@ -157,11 +249,15 @@ def run(documents: int, low_load_seconds: int, low_load_rate: float = 10.0) -> d
                 "latency_p99_s": round(percentile(latencies, 99), 3),
             }
             results["memory_mb_after"] = rss_mb(stack)
+            results["cpu"] = cpu_budget(cpu_before, cpu_after, len(ids))
+            results["database_ops_per_document"] = {
+                k: round((ops_after.get(k, 0) - v) / len(ids), 1) for k, v in ops_before.items()
+            }
 
             low = corpus.documents(int(low_load_seconds * low_load_rate), seed=11, run=f"low{int(time.time())}")
             low = [{k: v for k, v in d.items() if k != "audience"} for d in low]
             low_ids = asyncio.run(submit_paced(intake, low, low_load_rate))
-            low_done = wait_delivered(stack, low_ids, {d: 2 for d in low_ids}, 300, None)
+            low_done = wait_delivered(watch, low_ids, {d: 2 for d in low_ids}, 300, None)
             low_lat = [low_done[d] - low_ids[d] for d in low_done]
             results["low_load"] = {
                 "rate_per_s": low_load_rate,
@@ -173,11 +269,20 @@ def run(documents: int, low_load_seconds: int, low_load_rate: float = 10.0) -> d
             }
 
             payloads = [json.dumps(d, ensure_ascii=False).encode() for d in docs]
-            results["ceiling"] = relay.ceiling(config.bootstrap, config.mongo, payloads)
+            ops = results["database_ops_per_document"]
+            writes = round(sum(ops.get(k, 0) for k in ("insert", "update", "delete")))
+            infra_before = cpu_seconds(stack)
+            results["ceiling"] = relay.ceiling(config.bootstrap, config.mongo, payloads, writes)
+            infra_after = cpu_seconds(stack)
+            results["ceiling"]["cpu_ms_per_document"] = {
+                name: round(1000 * (infra_after[name] - infra_before[name]) / len(payloads), 1)
+                for name in ("broker", "database")
+            }
             results["percent_of_ceiling"] = round(
                 100 * results["end_to_end"]["documents_per_s"] / results["ceiling"]["documents_per_s"], 1
             )
         finally:
+            watch.close()
             stack.down()
     return results
 
@@ -198,16 +303,26 @@ def report(results: dict[str, Any]) -> None:
         (f"low load {low['rate_per_s']:g}/s p50 (s)", low["latency_p50_s"]),
         (f"low load {low['rate_per_s']:g}/s p99 (s)", low["latency_p99_s"]),
         ("delivered / submitted", f"{e2e['delivered']}/{e2e['submitted']}"),
+        ("CPU per document, all processes (ms)", results["cpu"]["cpu_ms_per_document_total"]),
+        (f"CPU bound on {results['cpu']['cores']} cores (documents/s)", results["cpu"]["cpu_bound_documents_per_s"]),
+        ("database writes per document (pipeline = relay)", ceil["writes_per_document"]),
+        ("database queries per document", results["database_ops_per_document"].get("query")),
     ]
     for name, value in rows:
         table.add_row(name, str(value))
     console.print(table)
-    memory = Table(title="resident memory (MB) before → after the burst")
+    memory = Table(title="per process: resident memory (MB) before → after the burst, CPU ms per document")
     memory.add_column("process")
     memory.add_column("before", justify="right")
     memory.add_column("after", justify="right")
+    memory.add_column("CPU ms/doc", justify="right")
+    memory.add_column("relay CPU ms/doc", justify="right")
+    relay_cpu = {**ceil.get("cpu_ms_per_document", {}), "relay stages": ceil.get("stages_cpu_ms_per_document")}
+    cpu = results["cpu"]["cpu_ms_per_document"]
     for name, after in results["memory_mb_after"].items():
-        memory.add_row(name, str(results["memory_mb_before"].get(name, "")), str(after))
+        memory.add_row(name, str(results["memory_mb_before"].get(name, "")), str(after), str(cpu.get(name, "")),
+                       str(relay_cpu.get(name, "")))
+    memory.add_row("relay stages", "", "", "", str(relay_cpu["relay stages"]))
     console.print(memory)
 
 

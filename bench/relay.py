@@ -1,14 +1,17 @@
 """The infrastructure ceiling: a bare relay with the pipeline's shape and no domain logic.
 
 Five stages in five processes, like the five services: each consumes its input topic in batches,
-writes one document per message to its own database with a bulk write, and produces the message
-to the next topic, with the same partitions, consumer settings and message sizes as the pipeline.
+writes to its own database with one bulk write per batch, and produces the message to the next
+topic, with the same partitions, consumer settings and message sizes as the pipeline. The pipeline
+measures how many database writes it makes per document and passes that number here, so the relay
+makes as many (spread over the stages), each a document of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
+import os
 import time
 import uuid
 from typing import Any
@@ -25,7 +28,7 @@ def topic(run: str, i: int) -> str:
     return f"relay.{run}-stage-{i}.v1"
 
 
-async def _stage(bootstrap: str, mongo: str, run: str, index: int) -> None:
+async def _stage(bootstrap: str, mongo: str, run: str, index: int, writes: int) -> None:
     consumer = AIOKafkaConsumer(
         topic(run, index), bootstrap_servers=bootstrap, group_id=f"relay-{run}-{index}",
         auto_offset_reset="earliest", enable_auto_commit=False, session_timeout_ms=6000,
@@ -43,8 +46,11 @@ async def _stage(bootstrap: str, mongo: str, run: str, index: int) -> None:
             if not records:
                 continue
             await db.state.bulk_write(
-                [ReplaceOne({"_id": r.key.decode()}, {"_id": r.key.decode(), "size": len(r.value), "at": time.time()},
-                            upsert=True) for r in records],
+                [
+                    ReplaceOne({"_id": f"{r.key.decode()}/{w}"}, {"size": len(r.value), "at": time.time()}, upsert=True)
+                    for r in records
+                    for w in range(writes)
+                ],
                 ordered=False,
             )
             if index < STAGES:
@@ -57,8 +63,8 @@ async def _stage(bootstrap: str, mongo: str, run: str, index: int) -> None:
         await client.close()
 
 
-def _run_stage(bootstrap: str, mongo: str, run: str, index: int) -> None:
-    asyncio.run(_stage(bootstrap, mongo, run, index))
+def _run_stage(bootstrap: str, mongo: str, run: str, index: int, writes: int) -> None:
+    asyncio.run(_stage(bootstrap, mongo, run, index, writes))
 
 
 async def _provision(bootstrap: str, run: str) -> None:
@@ -70,7 +76,9 @@ async def _provision(bootstrap: str, run: str) -> None:
         await admin.close()
 
 
-async def _feed_and_wait(bootstrap: str, mongo: str, run: str, payloads: list[bytes], limit_s: float) -> float:
+async def _feed_and_wait(
+    bootstrap: str, mongo: str, run: str, payloads: list[bytes], last_writes: int, limit_s: float
+) -> float:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2, enable_idempotence=False)
     await producer.start()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo)
@@ -80,7 +88,7 @@ async def _feed_and_wait(bootstrap: str, mongo: str, run: str, payloads: list[by
     await asyncio.gather(*futures)
     await producer.stop()
     while time.monotonic() - started < limit_s:
-        if await last.count_documents({}) >= len(payloads):
+        if await last.count_documents({}) >= len(payloads) * last_writes:
             break
         await asyncio.sleep(0.1)
     elapsed = time.monotonic() - started
@@ -88,19 +96,44 @@ async def _feed_and_wait(bootstrap: str, mongo: str, run: str, payloads: list[by
     return elapsed
 
 
-def ceiling(bootstrap: str, mongo: str, payloads: list[bytes], timeout: float = 600) -> dict[str, float]:
-    """Documents/s through the bare relay for ``payloads``."""
+def spread(writes_per_document: int) -> list[int]:
+    """How many writes each stage makes per message, adding up to ``writes_per_document`` (at least one each)."""
+    total = max(writes_per_document, STAGES)
+    return [total // STAGES + (1 if i < total % STAGES else 0) for i in range(STAGES)]
+
+
+def _cpu_s(pid: int) -> float:
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ceiling(
+    bootstrap: str, mongo: str, payloads: list[bytes], writes_per_document: int = STAGES, timeout: float = 600
+) -> dict[str, Any]:
+    """Documents/s through the bare relay for ``payloads``, with ``writes_per_document`` database writes each."""
     run = uuid.uuid4().hex[:8]
     asyncio.run(_provision(bootstrap, run))
+    writes = spread(writes_per_document)
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_run_stage, args=(bootstrap, mongo, run, i), daemon=True) for i in range(1, STAGES + 1)]
+    procs = [
+        ctx.Process(target=_run_stage, args=(bootstrap, mongo, run, i, writes[i - 1]), daemon=True)
+        for i in range(1, STAGES + 1)
+    ]
     for p in procs:
         p.start()
     time.sleep(8)  # let every stage join its group (the embedded broker holds JoinGroup ~3 s)
     try:
-        elapsed = asyncio.run(_feed_and_wait(bootstrap, mongo, run, payloads, timeout))
+        before = sum(_cpu_s(p.pid) for p in procs if p.pid)
+        elapsed = asyncio.run(_feed_and_wait(bootstrap, mongo, run, payloads, writes[-1], timeout))
+        stages_cpu = sum(_cpu_s(p.pid) for p in procs if p.pid) - before
     finally:
         for p in procs:
             p.terminate()
             p.join(5)
-    return {"documents": len(payloads), "seconds": round(elapsed, 2), "documents_per_s": round(len(payloads) / elapsed, 1)}
+    return {
+        "documents": len(payloads),
+        "writes_per_document": sum(writes),
+        "seconds": round(elapsed, 2),
+        "documents_per_s": round(len(payloads) / elapsed, 1),
+        "stages_cpu_ms_per_document": round(1000 * stages_cpu / len(payloads), 1),
+    }

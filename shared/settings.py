@@ -55,7 +55,9 @@ class CommonSettings(BaseSettings):
         "off. Set it on the services the public reaches (publication, distribution); /health, /ready and /metrics "
         "are never limited.",
     )
-    outbox_poll_interval_s: float = 0.5
+    outbox_poll_interval_s: float = Field(
+        2.0, description="Safety-net poll of the outbox; every commit that adds an event wakes the relay anyway"
+    )
     max_event_bytes: int = Field(8_000_000, description="Largest event a consumer accepts; bigger ones are dead-lettered.")
     record_queries_path: Path | None = Field(
         None, description="Append the shape of every database query to this JSON-lines file (the index test uses it)."

@@ -79,6 +79,7 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._round = 0
         self._stopping = False
+        self._next_due: datetime | None = None  # the earliest put-off delivery this dispatcher knows of
 
     # ---- lifecycle
 
@@ -119,15 +120,32 @@ class Dispatcher:
             if handled >= self.batch_size or self._stopping:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval_s)
+                await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait_s())
             self._wake.clear()
+
+    def _idle_wait_s(self) -> float:
+        """Until the next round: new deliveries wake it, a put-off one is taken when due, else the interval.
+
+        The interval is only a safety net (leases expired in a dead instance, work another instance added).
+        Polling more often than that costs the database a claim query per channel for nothing.
+        """
+        if self._next_due is None:
+            return self.interval_s
+        return min(self.interval_s, max(0.0, (self._next_due - self.clock()).total_seconds()))
+
+    def _note_due(self, at: datetime | None) -> None:
+        if at is not None and (self._next_due is None or at < self._next_due):
+            self._next_due = at
 
     # ---- one round
 
     async def dispatch_once(self, now: datetime) -> int:
         """Claim, attempt and record one batch; returns how many deliveries were handled."""
         policy = self.channel.breaker
+        if self._next_due is not None and self._next_due <= now:
+            self._next_due = None  # this round's claim takes it
         if self.breaker.state == "open" and now < cb.retry_at(self.breaker, policy, now):
+            self._note_due(cb.retry_at(self.breaker, policy, now))
             await self.adapter.flush()
             return 0  # the endpoint is not called at all while the breaker is open
         limit = 1 if self.breaker.state != "closed" else self.batch_size
@@ -187,6 +205,9 @@ class Dispatcher:
 
     async def _record(self, results: list[tuple[dict[str, Any], Outcome]], token: str) -> None:
         now = self.clock()
+        for _, outcome in results:
+            if outcome.status in ("pending", "retrying"):
+                self._note_due(outcome.next_attempt_at)
         failed = [Failed(row, o) for row, o in results if o.status == "failed"]
         await self.repo.record([(row["_id"], o) for row, o in results if o.status != "failed"], token, now)
         if not failed:

@@ -20,7 +20,10 @@ class DistributionSettings(ServiceSettings):
     public_url: str | None = Field(
         None, description="This service's public base URL (feed self link, subscription links); default host:port"
     )
-    dispatch_interval_s: float = 0.5
+    dispatch_interval_s: float = Field(
+        2.0,
+        description="Safety-net poll for due deliveries; new deliveries and due retries wake the dispatcher anyway",
+    )
     http_timeout_s: float = Field(10.0, description="Default per-request timeout where a channel sets none")
     lease_s: float = Field(
         30.0, description="How long a claimed delivery stays with its dispatcher unless renewed (every lease_s/3)"

@@ -50,6 +50,7 @@ class Batch:
     now: datetime
     candidates: dict[str, dict[str, Any]] = field(default_factory=dict)
     library: dict[str, dict[str, Any]] = field(default_factory=dict)
+    looked_up: set[str] = field(default_factory=set)  # library ids read already, found or not
     dirty_candidates: set[str] = field(default_factory=set)
     dirty_library: set[str] = field(default_factory=set)
     versions: list[dict[str, Any]] = field(default_factory=list)
@@ -71,11 +72,16 @@ class Batch:
             local.append(stored)
         return max(local, key=lambda r: r["version"]) if local else None
 
+    async def load_entries(self, document_ids: set[str]) -> None:
+        """Read the library entries of these documents in one query; entry() then asks only for others."""
+        wanted = document_ids - self.looked_up - self.library.keys()
+        if wanted:
+            for document_id, row in (await self.repo.library_entries(wanted, self.uow.session)).items():
+                self.library.setdefault(document_id, row)  # never over a row this batch has changed
+            self.looked_up |= wanted
+
     async def entry(self, document_id: str) -> dict[str, Any] | None:
-        if document_id not in self.library:
-            found = await self.repo.library_entries([document_id], self.uow.session)
-            if document_id in found:
-                self.library[document_id] = found[document_id]
+        await self.load_entries({document_id})
         return self.library.get(document_id)
 
 
@@ -273,7 +279,7 @@ async def on_events(
         b.candidates.update(
             await repo.candidates({_key(m.payload.document_id, m.payload.version) for m in versioned}, uow.session)
         )
-        b.library.update(await repo.library_entries({m.payload.document_id for m in fresh}, uow.session))
+        await b.load_entries({m.payload.document_id for m in fresh})
         for message in fresh:
             uow.handled(message)
             payload = message.payload

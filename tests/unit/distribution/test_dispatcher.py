@@ -172,3 +172,33 @@ async def test_a_round_that_outlasts_the_grace_period_is_cancelled() -> None:
     await asyncio.wait_for(started.wait(), 5)
     await asyncio.wait_for(dispatcher.stop(grace_s=0.2), 5)
     assert next(iter(repo.rows.values()))["status"] == "sending"  # its lease expires; another takes it over
+
+
+async def test_an_idle_dispatcher_waits_the_interval_but_wakes_for_a_retry_when_it_falls_due() -> None:
+    adapter = FakeAdapter(fail=TemporaryFailure)
+    dispatcher, repo, now, _ = setup(adapter, n=1)
+    dispatcher.interval_s = 60.0
+    assert dispatcher._idle_wait_s() == 60.0  # nothing put off: only the safety-net poll
+
+    await dispatcher.dispatch_once(T0)
+    [row] = repo.rows.values()
+    due = row["next_attempt_at"]
+    assert row["status"] == "retrying" and due > T0
+    assert dispatcher._idle_wait_s() == (due - T0).total_seconds()  # not the 60 s interval
+
+    now[0] = due
+    adapter.fail = None
+    assert dispatcher._idle_wait_s() == 0.0
+    await dispatcher.dispatch_once(now[0])
+    assert row["status"] == "delivered" and dispatcher._idle_wait_s() == 60.0
+
+
+async def test_an_open_breaker_wakes_the_dispatcher_when_the_probe_is_due() -> None:
+    adapter = FakeAdapter(fail=TemporaryFailure)
+    dispatcher, _, now, _ = setup(adapter, n=5)
+    dispatcher.interval_s = 600.0
+    await dispatcher.dispatch_once(T0)
+    assert dispatcher.breaker.state == "open"
+    now[0] = T0 + timedelta(seconds=10)
+    assert await dispatcher.dispatch_once(now[0]) == 0
+    assert dispatcher._idle_wait_s() == 20.0  # the cool-down's end, not the interval
