@@ -28,6 +28,7 @@ BENCHES: list[tuple[str, list[str]]] = [
     ("distribution: deliveries/s per channel", ["bench/distribution_throughput.py"]),
     ("scale-out: the slowest service with one and two instances",
      ["-m", "bench.scale_out", "--documents", os.environ.get("GOVPUB_BENCH_SCALE_DOCUMENTS", "400")]),
+    ("database: CPU per operation of the embedded database", ["-m", "bench.db_costs"]),
     ("end-to-end pipeline vs bare-relay ceiling",
      ["-m", "bench.pipeline", "--documents", os.environ.get("GOVPUB_BENCH_DOCUMENTS", "2000")]),
 ]
