@@ -3,7 +3,7 @@
     python -m bench.db_costs [--n 2000]
 
 Starts the embedded database alone, as the stack does (with --sync-on-commit), and runs each kind of
-operation the services make, one client, one at a time, on documents of a few hundred bytes. The
+operation the services make, one client, one at a time, on documents of about 700 bytes (and once with an 11 KB body, the corpus's average). The
 database is one Python process, so its CPU per operation bounds the whole pipeline: multiply by the
 operations per document that `python -m bench.pipeline` reports and divide one core by the result.
 """
@@ -25,7 +25,8 @@ from pymongo.collection import Collection
 from govpub.stack import Stack, StackConfig
 
 OUT = Path(__file__).resolve().parent / "out"
-BODY = "为深入贯彻落实知识产权强国建设纲要，进一步提升工作水平。" * 8
+BODY = "为深入贯彻落实知识产权强国建设纲要，进一步提升工作水平。" * 8  # ~700 bytes of UTF-8
+LARGE = BODY * 16  # ~11 KB, the benchmark corpus's average body
 
 
 def _cpu_s(pid: int) -> float:
@@ -73,6 +74,7 @@ def run(n: int) -> dict[str, dict[str, float]]:
                 "update_one by _id": measure(pid, n, lambda i: rows.update_one({"_id": f"seed-{i}"},
                                                                                 {"$set": {"n": i}})),
                 "insert_one": measure(pid, n, lambda i: client.bench.other.insert_one({"_id": i, "body": BODY})),
+                "insert_one, 11 KB body": measure(pid, n, lambda i: client.bench.large.insert_one({"_id": i, "body": LARGE})),
                 "transaction (2 finds, 1 update, 2 inserts)": measure(pid, n // 4, transaction),
                 "bulk update, per document (batches of 200)": measure(pid, n, bulk),
             }
