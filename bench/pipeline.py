@@ -55,6 +55,16 @@ def rss_mb(stack: Stack) -> dict[str, float]:
     return result
 
 
+def rate_by_library_size(done_at: list[float], step: int = 1000) -> dict[int, float]:
+    """Documents/s over each successive ``step`` deliveries, keyed by the library size at its end."""
+    rates = {}
+    for end in range(step, len(done_at) + 1, step):
+        span = done_at[end - 1] - done_at[end - step]
+        if span > 0:
+            rates[end] = round((step - 1) / span, 1)
+    return rates
+
+
 def cpu_seconds(stack: Stack) -> dict[str, float]:
     """User + system CPU time each process has used so far (from /proc/PID/stat)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -248,6 +258,7 @@ def run(documents: int, low_load_seconds: int, low_load_rate: float = 10.0) -> d
                 "latency_p95_s": round(percentile(latencies, 95), 3),
                 "latency_p99_s": round(percentile(latencies, 99), 3),
             }
+            results["documents_per_s_as_the_library_grows"] = rate_by_library_size(sorted(delivered.values()))
             results["memory_mb_after"] = rss_mb(stack)
             results["cpu"] = cpu_budget(cpu_before, cpu_after, len(ids))
             results["database_ops_per_document"] = {
@@ -311,6 +322,9 @@ def report(results: dict[str, Any]) -> None:
     for name, value in rows:
         table.add_row(name, str(value))
     console.print(table)
+    growth = results.get("documents_per_s_as_the_library_grows") or {}
+    if growth:
+        console.print("documents/s as the library grows: " + ", ".join(f"{k}: {v}" for k, v in growth.items()))
     memory = Table(title="per process: resident memory (MB) before → after the burst, CPU ms per document")
     memory.add_column("process")
     memory.add_column("before", justify="right")
