@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Final, Literal, cast
 
+from .anchors import Anchors
+
 Side = Literal["before", "after", "around"]
 GATES: Final = ("digits", "email")
 
@@ -90,6 +92,10 @@ class RuleSet:
         words = {w for r in self.rules for w in r.requires_any}
         words |= {w for i in self.allowlist.identifiers for w in i.requires_any}
         return Triggers(frozenset(words))
+
+    @cached_property
+    def anchors(self) -> Anchors:
+        return Anchors(self.triggers)
 
     @cached_property
     def boundary_regex(self) -> re.Pattern[str]:

@@ -1,0 +1,55 @@
+"""The one-pass anchor scan gives the answers the regex passes give."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+
+from services.review.domain import RuleSet, load_rules
+from services.review.domain.anchors import Anchors
+from services.review.domain.fields import Field, fold_width
+
+from .test_properties import fast, texts
+
+RULES: RuleSet = load_rules()
+NATIVE = Anchors(RULES.triggers)
+PLAIN = Anchors(RULES.triggers, native=False)
+
+needs_hyperscan = pytest.mark.skipif(not NATIVE.native, reason="hyperscan is not installed")
+
+
+def _agree(text: str) -> None:
+    native, plain = NATIVE.sight(text), PLAIN.sight(text)
+    assert native.text == plain.text == fold_width(text)
+    assert native.words == plain.words
+    assert native.gates is not None and plain.gates is None
+    for gate in ("digits", "email"):
+        assert (gate in native.gates) == bool(Field(plain.text).regions(gate))
+
+
+@needs_hyperscan
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "申请人张三，身份证号码310115199003071234，手机13812345678。",
+        "邮箱 zhang(at)example.com 或 li＠example.org，电话０２１－１２３４５６７８",
+        "加强商业秘密保护，依法保守国家秘密。（内部资料 注意保存）",
+        "专利号ZL202310123456.7，统一社会信用代码91310115MA1K4ABCD0",
+    ],
+)
+def test_native_scan_agrees_with_the_regex_passes(text: str) -> None:
+    _agree(text)
+
+
+@needs_hyperscan
+@fast
+@given(text=texts)
+def test_native_scan_agrees_with_the_regex_passes_on_any_text(text: str) -> None:
+    _agree(text)
+
+
+def test_a_gate_the_scan_found_no_anchor_for_has_no_windows() -> None:
+    text = "手机13812345678"
+    assert Field(text).regions("digits") == [(0, len(text))]
+    assert Field(text, frozenset({"email"})).regions("digits") == []
