@@ -58,12 +58,9 @@ def _scan_text(field_name: str, original: str, rules: RuleSet) -> list[Finding]:
     present = sighting.words
     public: Spans | None = None  # computed on first need
     found: list[Finding] = []
-    for rule in rules.rules:
-        if rule.requires_any and present.isdisjoint(rule.requires_any):
+    for rule, requires, check in rules.steps:
+        if requires is not None and present.isdisjoint(requires):
             continue
-        if rule.gate is not None and not field.regions(rule.gate):
-            continue
-        check = VALIDATORS[rule.validator] if rule.validator else None
         for s, e in field.spans(rule.regex, rule.group, rule.gate):
             if check is not None and not check(text[s:e]):
                 continue

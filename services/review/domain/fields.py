@@ -62,13 +62,17 @@ class Field:
         key = (regex, group, gate)
         found = self._spans.get(key)
         if found is None:
-            text = self.text
-            found = [
-                span
-                for lo, hi in self.regions(gate)
-                for m in regex.finditer(text, lo, hi)
-                if (span := m.span(group))[0] < span[1]
-            ]
+            regions = self.regions(gate)
+            if regions:
+                text = self.text
+                found = [
+                    span
+                    for lo, hi in regions
+                    for m in regex.finditer(text, lo, hi)
+                    if (span := m.span(group))[0] < span[1]
+                ]
+            else:
+                found = []
             self._spans[key] = found
         return found
 
