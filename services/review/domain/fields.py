@@ -55,11 +55,13 @@ class Field:
         self.text = text
         self.gates = gates
         self._windows: dict[str, list[tuple[int, int]]] = {}
-        self._spans: dict[tuple[re.Pattern[str], str | int, str | None], list[tuple[int, int]]] = {}
+        self._spans: dict[tuple[str, int, str | int, str | None], list[tuple[int, int]]] = {}
 
     def spans(self, regex: re.Pattern[str], group: str | int, gate: str | None) -> list[tuple[int, int]]:
         """Non-empty spans of `group` for every match; rules sharing a pattern share the pass."""
-        key = (regex, group, gate)
+        # Keyed by the pattern's text (its hash is kept): hashing a compiled pattern
+        # runs over its whole program, thousands of codes where a lexicon is in it.
+        key = (regex.pattern, regex.flags, group, gate)
         found = self._spans.get(key)
         if found is None:
             regions = self.regions(gate)
