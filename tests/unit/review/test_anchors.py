@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from hypothesis import given
 
@@ -53,3 +55,11 @@ def test_a_gate_the_scan_found_no_anchor_for_has_no_windows() -> None:
     text = "手机13812345678"
     assert Field(text).regions("digits") == [(0, len(text))]
     assert Field(text, frozenset({"email"})).regions("digits") == []
+
+
+@needs_hyperscan
+def test_threads_scanning_at_once_each_get_their_own_scratch_space() -> None:
+    texts = [f"联系人王{i}，手机1381234{i:04d}，邮箱 w{i}@example.com。" for i in range(200)]
+    want = [NATIVE.sight(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(NATIVE.sight, texts)) == want
