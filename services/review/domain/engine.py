@@ -61,6 +61,8 @@ def _scan_text(field_name: str, original: str, rules: RuleSet) -> list[Finding]:
     for rule, requires, check in rules.steps:
         if requires is not None and present.isdisjoint(requires):
             continue
+        if rule.gate is not None and not field.regions(rule.gate):
+            continue  # no digit run or '@' in the field: nothing for a gated rule
         for s, e in field.spans(rule.regex, rule.group, rule.gate):
             if check is not None and not check(text[s:e]):
                 continue
