@@ -44,7 +44,12 @@ class Anchors:
     def __init__(self, triggers: Triggers, native: bool = True) -> None:
         self.triggers = triggers
         self._words = sorted(triggers.words)
-        self._db: Any = _compile(self._words) if native and hyperscan is not None else None
+        self._db: Any = None
+        if native and hyperscan is not None:
+            try:
+                self._db = _compile(self._words)
+            except (hyperscan.error, UnicodeEncodeError):  # a word hyperscan cannot take: the regex passes can
+                self._db = None
         self._local = threading.local()  # hyperscan scratch space is per thread
 
     @property
@@ -52,14 +57,14 @@ class Anchors:
         return self._db is not None
 
     def sight(self, original: str) -> Sighting:
-        if self._db is None:
+        seen = None if self._db is None else self._scan(original)
+        if seen is None:
             text = fold_width(original)
             return Sighting(text, self.triggers.present(text), None)
-        seen = self._scan(original)
         wide = len(self._words)
         if wide in seen:  # rare: fold, then look again at the folded text
             original = fold_width(original)
-            seen = self._scan(original)
+            seen = self._scan(original) or []
         words = self._words
         return Sighting(
             original,
@@ -67,12 +72,17 @@ class Anchors:
             frozenset(gate for i, gate in enumerate(_GATE_ANCHORS, wide + 1) if i in seen),
         )
 
-    def _scan(self, text: str) -> list[int]:
+    def _scan(self, text: str) -> list[int] | None:
+        """Ids of the patterns occurring in `text`; None when it has no UTF-8 form (a lone surrogate)."""
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
         seen: list[int] = []
-        self._db.scan(text.encode("utf-8"), _collect, context=seen, scratch=scratch)
+        self._db.scan(data, _collect, context=seen, scratch=scratch)
         return seen
 
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from hypothesis import given
 
-from services.review.domain import RuleSet, load_rules
+from services.review.domain import RuleSet, build_allowlist, build_ruleset, load_rules
 from services.review.domain.anchors import Anchors
 from services.review.domain.fields import Field, fold_width
 
@@ -24,9 +24,8 @@ def _agree(text: str) -> None:
     native, plain = NATIVE.sight(text), PLAIN.sight(text)
     assert native.text == plain.text == fold_width(text)
     assert native.words == plain.words
-    assert native.gates is not None and plain.gates is None
     for gate in ("digits", "email"):
-        assert (gate in native.gates) == bool(Field(plain.text).regions(gate))
+        assert Field(native.text, native.gates).regions(gate) == Field(plain.text).regions(gate)
 
 
 @needs_hyperscan
@@ -38,6 +37,7 @@ def _agree(text: str) -> None:
         "邮箱 zhang(at)example.com 或 li＠example.org，电话０２１－１２３４５６７８",
         "加强商业秘密保护，依法保守国家秘密。（内部资料 注意保存）",
         "专利号ZL202310123456.7，统一社会信用代码91310115MA1K4ABCD0",
+        "申请人\ud800张三，手机１３８１２３４５６７８",  # a lone surrogate has no UTF-8 form
     ],
 )
 def test_native_scan_agrees_with_the_regex_passes(text: str) -> None:
@@ -63,3 +63,14 @@ def test_threads_scanning_at_once_each_get_their_own_scratch_space() -> None:
     want = [NATIVE.sight(t) for t in texts]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(NATIVE.sight, texts)) == want
+
+
+@needs_hyperscan
+def test_trigger_words_with_pattern_characters_are_found_as_written() -> None:
+    words = ["(at)", "+86", "a.b", "[内部]", "C++", "50%", "\\d", "^$", "a b"]
+    rule = {"id": "R1", "kind": "email", "pattern": "x", "base": 0.8, "action": "mask", "requires_any": words}
+    triggers = build_ruleset({"version": "t", "rules": [rule]}, build_allowlist({"version": "t"})).triggers
+    native, plain = Anchors(triggers), Anchors(triggers, native=False)
+    text = "邮箱 w(at)x.cn，电话+86 138，a.b 与 axb，[内部]，C++ 占 50%，\\d 和 ^$，a b"
+    assert native.sight(text).words == plain.sight(text).words == set(words)
+    assert native.sight("axb C+ 50 d ^ ab").words == plain.sight("axb C+ 50 d ^ ab").words == set()
