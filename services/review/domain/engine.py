@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from .context import clause_bounds, explain, nearest_cue, score_match
-from .fields import Field, Spans, fold_width
+from .fields import Field, Spans
 from .masking import mask
 from .model import METADATA_FIELDS, PERSONAL_KINDS, TEXT_FIELDS, Finding, ReviewInput, ReviewOutcome
 from .policy import (
@@ -52,15 +52,17 @@ def _near(text: str, s: int, e: int, cue: ContextCue, boundaries: re.Pattern[str
 
 
 def _scan_text(field_name: str, original: str, rules: RuleSet) -> list[Finding]:
-    field = Field(fold_width(original))
+    sighting = rules.anchors.sight(original)
+    field = Field(sighting.text, sighting.gates)
     text = field.text
-    present = rules.triggers.present(text)
+    present = sighting.words
     public: Spans | None = None  # computed on first need
     found: list[Finding] = []
-    for rule in rules.rules:
-        if rule.requires_any and present.isdisjoint(rule.requires_any):
+    for rule, requires, check in rules.steps:
+        if requires is not None and present.isdisjoint(requires):
             continue
-        check = VALIDATORS[rule.validator] if rule.validator else None
+        if rule.gate is not None and not field.regions(rule.gate):
+            continue  # no digit run or '@' in the field: nothing for a gated rule
         for s, e in field.spans(rule.regex, rule.group, rule.gate):
             if check is not None and not check(text[s:e]):
                 continue

@@ -7,7 +7,7 @@ from bisect import bisect_left
 from typing import Final
 
 # Full-width digits, letters and @+-. folded to ASCII one for one, so offsets hold.
-_WIDE: Final = re.compile("[\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff41-\uff5a]")
+WIDE: Final = re.compile("[\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff41-\uff5a]")
 _WIDE_TABLE: Final = {
     cp: cp - 0xFEE0
     for cp in (0xFF0B, 0xFF0D, 0xFF0E, *range(0xFF10, 0xFF1A), *range(0xFF20, 0xFF3B), *range(0xFF41, 0xFF5B))
@@ -15,14 +15,14 @@ _WIDE_TABLE: Final = {
 
 
 def fold_width(text: str) -> str:
-    return text.translate(_WIDE_TABLE) if _WIDE.search(text) else text
+    return text.translate(_WIDE_TABLE) if WIDE.search(text) else text
 
 
 # Gated rules run only in windows around these spots instead of over the whole
 # field: Chinese prose has few long digit runs and fewer '@', and a regex pass per
 # rule over all of it is what would make scanning slow. A gated pattern's match
 # must contain such a run and reach at most GATE_MARGIN characters beyond it.
-_DIGIT_RUN: Final = re.compile(r"[0-9][0-9 \-]{5,}[0-9]")
+DIGIT_RUN: Final = re.compile(r"[0-9][0-9 \-]{5,}[0-9]")
 # '@', or what stands for it where addresses are written to fool harvesters: (at) [at] #.
 EMAIL_AT: Final = re.compile(r"@|[(\[（] ?[Aa][Tt] ?[)\]）]|#")
 _ASCII_TAIL: Final = re.compile(r"[0-9A-Za-z._%+\-@]*")
@@ -31,7 +31,7 @@ GATE_MARGIN: Final = {"digits": (12, 12), "email": (66, 256)}
 
 def _windows(text: str, gate: str) -> list[tuple[int, int]]:
     before, after = GATE_MARGIN[gate]
-    finder = _DIGIT_RUN if gate == "digits" else EMAIL_AT
+    finder = DIGIT_RUN if gate == "digits" else EMAIL_AT
     out: list[tuple[int, int]] = []
     for m in finder.finditer(text):
         lo = max(0, m.start() - before)
@@ -45,25 +45,36 @@ def _windows(text: str, gate: str) -> list[tuple[int, int]]:
 
 
 class Field:
-    """One field's width-folded text with its gate windows, computed on first use."""
+    """One field's width-folded text with its gate windows, computed on first use.
 
-    def __init__(self, text: str) -> None:
+    `gates`, when known, names the gates with an anchor in the text: the others
+    have no windows, and their rules are skipped without a pass over the text.
+    """
+
+    def __init__(self, text: str, gates: frozenset[str] | None = None) -> None:
         self.text = text
+        self.gates = gates
         self._windows: dict[str, list[tuple[int, int]]] = {}
-        self._spans: dict[tuple[re.Pattern[str], str | int, str | None], list[tuple[int, int]]] = {}
+        self._spans: dict[tuple[str, int, str | int, str | None], list[tuple[int, int]]] = {}
 
     def spans(self, regex: re.Pattern[str], group: str | int, gate: str | None) -> list[tuple[int, int]]:
         """Non-empty spans of `group` for every match; rules sharing a pattern share the pass."""
-        key = (regex, group, gate)
+        # Keyed by the pattern's text (its hash is kept): hashing a compiled pattern
+        # runs over its whole program, thousands of codes where a lexicon is in it.
+        key = (regex.pattern, regex.flags, group, gate)
         found = self._spans.get(key)
         if found is None:
-            text = self.text
-            found = [
-                span
-                for lo, hi in self.regions(gate)
-                for m in regex.finditer(text, lo, hi)
-                if (span := m.span(group))[0] < span[1]
-            ]
+            regions = self.regions(gate)
+            if regions:
+                text = self.text
+                found = [
+                    span
+                    for lo, hi in regions
+                    for m in regex.finditer(text, lo, hi)
+                    if (span := m.span(group))[0] < span[1]
+                ]
+            else:
+                found = []
             self._spans[key] = found
         return found
 
@@ -71,7 +82,8 @@ class Field:
         if gate is None:
             return [(0, len(self.text))]
         if gate not in self._windows:
-            self._windows[gate] = _windows(self.text, gate)
+            anchored = self.gates is None or gate in self.gates
+            self._windows[gate] = _windows(self.text, gate) if anchored else []
         return self._windows[gate]
 
 

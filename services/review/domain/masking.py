@@ -7,6 +7,7 @@ the redacted text and the parts outside the findings are untouched.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import compress
 from typing import Final
 
 from .fields import EMAIL_AT
@@ -113,7 +114,7 @@ def mask(text: str, findings: Sequence[Finding]) -> str:
     The findings must belong to this text (same field); overlapping findings are
     merged. Raises ValueError for a span outside the text.
     """
-    hidden: set[int] = set()
+    hidden: bytearray | None = None  # 1 for each character to hide, once there is one
     for f in findings:
         if f.action != "mask":
             continue
@@ -122,14 +123,20 @@ def mask(text: str, findings: Sequence[Finding]) -> str:
                 f"finding {f.rule_id} span {f.start}..{f.end} is outside the text "
                 f"(length {len(text)}); pass only the findings of this field"
             )
-        hidden.update(f.start + i for i, star in enumerate(mask_positions(f.kind, text[f.start : f.end])) if star)
-    if not hidden:
+        if hidden is None:
+            hidden = bytearray(len(text))
+        for i in compress(range(f.start, f.end), mask_positions(f.kind, text[f.start : f.end])):
+            hidden[i] = 1
+    if hidden is None:
         return text
+    # One star run per stretch of hidden characters, the text between them as is.
     parts: list[str] = []
     last = 0
-    for i in sorted(hidden):
-        parts.append(text[last:i])
-        parts.append(MASK_CHAR)
-        last = i + 1
+    while (start := hidden.find(1, last)) != -1:
+        stop = hidden.find(0, start)
+        if stop == -1:
+            stop = len(text)
+        parts += (text[last:start], MASK_CHAR * (stop - start))
+        last = stop
     parts.append(text[last:])
     return "".join(parts)

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Final, Literal, cast
 
+from .anchors import Anchors
+from .validators import VALIDATORS, Validator
+
 Side = Literal["before", "after", "around"]
 GATES: Final = ("digits", "email")
 
@@ -90,6 +93,17 @@ class RuleSet:
         words = {w for r in self.rules for w in r.requires_any}
         words |= {w for i in self.allowlist.identifiers for w in i.requires_any}
         return Triggers(frozenset(words))
+
+    @cached_property
+    def steps(self) -> tuple[tuple[Rule, frozenset[str] | None, Validator | None], ...]:
+        """Each rule with its pre-filter words as a set and its validator, looked up once."""
+        return tuple(
+            (r, frozenset(r.requires_any) or None, VALIDATORS[r.validator] if r.validator else None) for r in self.rules
+        )
+
+    @cached_property
+    def anchors(self) -> Anchors:
+        return Anchors(self.triggers)
 
     @cached_property
     def boundary_regex(self) -> re.Pattern[str]:
