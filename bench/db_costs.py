@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import Any
 from pymongo import MongoClient, UpdateOne
 from pymongo.collection import Collection
 
+from bench import procstat
 from govpub.stack import Stack, StackConfig
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -30,8 +30,10 @@ LARGE = BODY * 16  # ~11 KB, the benchmark corpus's average body
 
 
 def _cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    seconds = procstat.cpu_seconds(pid)
+    if seconds is None:
+        raise RuntimeError(f"the database process {pid} has gone; see its log")
+    return seconds
 
 
 def measure(pid: int, n: int, op: Callable[[int], Any]) -> dict[str, float]:

@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from bench import corpus, relay
+from bench import corpus, procstat, relay
 from govpub.stack import Stack, StackConfig
 from services.intake.identity import document_id_for
 
@@ -44,15 +44,8 @@ def _pids(stack: Stack) -> dict[str, int]:
 
 
 def rss_mb(stack: Stack) -> dict[str, float]:
-    result = {}
-    for name, pid in _pids(stack).items():
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    result[name] = round(int(line.split()[1]) / 1024, 1)
-        except FileNotFoundError:
-            pass
-    return result
+    found = {name: procstat.rss_mb(pid) for name, pid in _pids(stack).items()}
+    return {name: mb for name, mb in found.items() if mb is not None}
 
 
 def rate_by_library_size(done_at: list[float], step: int = 1000) -> dict[int, float]:
@@ -66,16 +59,9 @@ def rate_by_library_size(done_at: list[float], step: int = 1000) -> dict[int, fl
 
 
 def cpu_seconds(stack: Stack) -> dict[str, float]:
-    """User + system CPU time each process has used so far (from /proc/PID/stat)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    result = {}
-    for name, pid in _pids(stack).items():
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        result[name] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return result
+    """User + system CPU time each process has used so far."""
+    found = {name: procstat.cpu_seconds(pid) for name, pid in _pids(stack).items()}
+    return {name: s for name, s in found.items() if s is not None}
 
 
 def cpu_budget(before: dict[str, float], after: dict[str, float], documents: int) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
-import os
 import time
 import uuid
 from typing import Any
@@ -19,6 +18,8 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient, ReplaceOne
+
+from bench import procstat
 
 STAGES = 5
 PARTITIONS = 4
@@ -102,9 +103,8 @@ def spread(writes_per_document: int) -> list[int]:
     return [total // STAGES + (1 if i < total % STAGES else 0) for i in range(STAGES)]
 
 
-def _cpu_s(pid: int) -> float:
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _cpu_s(procs: list[Any]) -> float:
+    return sum(procstat.cpu_seconds(p.pid) or 0.0 for p in procs if p.pid)
 
 
 def ceiling(
@@ -123,9 +123,9 @@ def ceiling(
         p.start()
     time.sleep(8)  # let every stage join its group (the embedded broker holds JoinGroup ~3 s)
     try:
-        before = sum(_cpu_s(p.pid) for p in procs if p.pid)
+        before = _cpu_s(procs)
         elapsed = asyncio.run(_feed_and_wait(bootstrap, mongo, run, payloads, writes[-1], timeout))
-        stages_cpu = sum(_cpu_s(p.pid) for p in procs if p.pid) - before
+        stages_cpu = _cpu_s(procs) - before
     finally:
         for p in procs:
             p.terminate()
