@@ -40,13 +40,19 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
-async def retrying(operation: Callable[[], Awaitable[T]], attempts: int = 5) -> T:
-    """Run a transactional operation again after a transient error (two writers touched one document)."""
+async def retrying(
+    operation: Callable[[], Awaitable[T]],
+    attempts: int = 5,
+    *,
+    retry_if: Callable[[BaseException], bool] = is_transient,
+) -> T:
+    """Run a transactional operation again after an error worth retrying: by default a transient one
+    (two writers touched one document); a service with optimistic checks of its own passes its test."""
     for attempt in range(1, attempts + 1):
         try:
             return await operation()
-        except PyMongoError as exc:
-            if attempt == attempts or not is_transient(exc):
+        except Exception as exc:
+            if attempt == attempts or not retry_if(exc):
                 raise
             # Jitter: writers that collided once must not retry in lockstep and collide again.
             await asyncio.sleep(0.01 * 2**attempt * random.uniform(0.5, 1.5))

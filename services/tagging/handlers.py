@@ -7,7 +7,6 @@ version and published as ``DocumentTagged`` through the outbox, in one transacti
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,7 @@ from shared import events
 from shared.auth import Principal
 from shared.envelope import derive_event_id, new_event_id
 from shared.messaging import Incoming
-from shared.outbox import Outbox, Outgoing
+from shared.outbox import Outbox, Outgoing, retrying
 
 SOURCE = "/govpub/tagging"
 # Learned suggestions for (title, body): model-sourced candidates the rules missed.
@@ -170,18 +169,18 @@ async def edit_tags(
 
     ``suggested``: the code must be among the current suggestions (accepting or dismissing one).
     """
-    for attempt in range(attempts):
-        try:
-            return await _edit_once(repo, outbox, catalogue, document_id, edit, by=by, reason=reason,
-                                    action=action, now=now, suggested=suggested)
-        except Exception as err:
-            if not is_conflict(err):
-                raise
-            if attempt == attempts - 1:
-                raise ConcurrentChange(str(err)) from err
-        # Another writer changed the document meanwhile: read again, after a short randomised pause.
-        await asyncio.sleep(random.uniform(0.01, 0.05) * 2**attempt)
-    raise AssertionError("unreachable")
+    # Another writer changed the document meanwhile: read it again and redo the edit on what it wrote.
+    try:
+        return await retrying(
+            lambda: _edit_once(repo, outbox, catalogue, document_id, edit, by=by, reason=reason,
+                               action=action, now=now, suggested=suggested),
+            attempts,
+            retry_if=is_conflict,
+        )
+    except Exception as err:
+        if is_conflict(err):
+            raise ConcurrentChange(str(err)) from err
+        raise
 
 
 async def _edit_once(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +164,45 @@ def test_an_editors_removal_reaches_the_library_and_survives_a_new_catalogue(
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>" not in page.text
     assert NEW_TAG in page.text
+
+
+def test_editors_changing_one_document_at_once_all_get_their_change(api: Api, keys: dict[str, str]) -> None:
+    """Each edit reads the tags, changes them and writes them back under a revision check; the loser of
+    a race reads again and redoes its edit on what the winner wrote, so no edit is lost or refused."""
+    tagging = api.url("tagging")
+    store = KeyStore(api.stack.config.keys_file)
+    editors = [keys["editor"], store.create("ed2", "editor")]
+    response = api.submit(fresh("01-patent-pledge-notice.json"))
+    assert response.status_code == 202, response.text
+    document_id = response.json()["document_id"]
+    tagged = wait_until(lambda: tags_of(api, document_id), timeout=SLOW, what="the document tagged")
+    present = {t["code"] for t in tagged["tags"]} | {s["code"] for s in tagged["suggestions"]}
+    catalogue = api.client.get(f"{tagging}/v1/catalog").json()
+    topics = [t["code"] for t in catalogue["tags"] if t["dimension"] == "topic" and t["code"] not in present]
+    chosen = topics[:6]
+    assert len(chosen) == 6, topics
+    start = threading.Barrier(len(chosen))
+
+    def add(i: int) -> httpx.Response:
+        start.wait()
+        return httpx.put(
+            f"{tagging}/v1/documents/{document_id}/tags",
+            json={"add": [chosen[i]], "reason": f"并发编辑 {i}"},
+            headers=bearer(editors[i % 2]),
+            timeout=SLOW,
+        )
+
+    with ThreadPoolExecutor(len(chosen)) as pool:
+        answers = list(pool.map(add, range(len(chosen))))
+    assert [a.status_code for a in answers] == [200] * len(chosen), [a.text for a in answers]
+    after = tags_of(api, document_id)
+    assert after is not None
+    in_effect = {t["code"]: t["source"] for t in after["tags"]}
+    assert {code: in_effect.get(code) for code in chosen} == dict.fromkeys(chosen, "editor")
+    history = api.client.get(f"{tagging}/v1/documents/{document_id}/tags/history").json()["changes"]
+    edits = [c for c in history if c["action"] == "edit"]
+    assert sorted(code for c in edits for code in c["add"]) == sorted(chosen)
+    assert {c["by"] for c in edits} == {"ed", "ed2"}
 
 
 def test_changing_tags_or_the_catalogue_needs_an_editor_key(api: Api, keys: dict[str, str]) -> None:
