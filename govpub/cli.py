@@ -65,6 +65,11 @@ def _post_document(client: httpx.Client, intake: str, path: Path) -> dict[str, A
         payload = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         return {"error": f"{path}: cannot read JSON ({exc})"}
+    return _post_json(client, intake, path.name, payload)
+
+
+def _post_json(client: httpx.Client, intake: str, where: str, payload: Any) -> dict[str, Any]:
+    """Submit one document; its refusal names ``where`` it came from and every field's problem."""
     try:
         response = client.post(f"{intake}/v1/documents", json=payload)
     except httpx.HTTPError as exc:
@@ -72,7 +77,7 @@ def _post_document(client: httpx.Client, intake: str, path: Path) -> dict[str, A
     body = response.json()
     if response.status_code != 202:
         problems = "; ".join(f"{e['field']}: {e['problem']}" for e in body.get("errors", [])) or body.get("detail")
-        return {"error": f"{path.name}: {problems}"}
+        return {"error": f"{where}: {problems}"}
     return body
 
 
@@ -185,19 +190,34 @@ def submit(paths: Annotated[list[Path], typer.Argument(help="JSON files in the u
 
 @app.command("import")
 def import_documents(
-    directory: Annotated[Path, typer.Argument(help="A folder of documents (*.json in the upstream contract).")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder of documents, or one file: *.json (one document in the upstream contract), "
+            "*.jsonl (one per line) or *.csv (one per row, a header row naming the fields; "
+            "UTF-8 or GB18030; addressees and audience split by ; or 、)."
+        ),
+    ],
     workers: Annotated[int, typer.Option(min=1, max=32, help="Parallel requests.")] = 8,
 ) -> None:
-    """Send a folder of documents to intake, with a progress bar and a summary of what was refused and why."""
+    """Send documents to intake, with a progress bar and a summary of what was refused and why."""
     from concurrent.futures import ThreadPoolExecutor
+    from itertools import islice
 
     from rich.progress import Progress
 
-    if not directory.is_dir():
-        fail(f"{directory} is not a folder; pass the folder that holds the documents")
-    paths = sorted(p for p in directory.rglob("*.json") if p.is_file())
-    if not paths:
-        fail(f"no *.json documents in {directory}")
+    from govpub.importing import SUFFIXES, Item, files_in, read_items
+
+    if not path.exists():
+        fail(f"{path} does not exist; pass a folder of documents or one .json, .jsonl or .csv file")
+    if path.is_file() and path.suffix.lower() not in SUFFIXES:
+        fail(f"{path} is not a .json, .jsonl or .csv file; pass one of those or a folder holding them")
+    files = files_in(path)
+    if not files:
+        fail(f"no .json, .jsonl or .csv files in {path}")
+    # Counted first for the progress bar, then read again as sent: a backfill of an archive must not
+    # hold every document in memory at once.
+    total = sum(1 for file in files for _ in read_items(file, path))
     intake = _urls()["intake"]
     # duplicate: the same document already came from another system; it is linked, not published twice.
     outcomes: dict[str, int] = {"received": 0, "unchanged": 0, "duplicate": 0, "refused": 0}
@@ -205,20 +225,25 @@ def import_documents(
     with httpx.Client(timeout=60, limits=httpx.Limits(max_connections=workers)) as client, Progress(
         console=console
     ) as progress:
-        task = progress.add_task("importing", total=len(paths))
+        task = progress.add_task("importing", total=total)
 
-        def one(path: Path) -> dict[str, Any]:
-            return _post_document(client, intake, path)
+        def one(item: Item) -> dict[str, Any]:
+            if item.document is None:
+                return {"error": f"{item.where}: {item.error}"}
+            return _post_json(client, intake, item.where, item.document)
 
+        items = (item for file in files for item in read_items(file, path))
         with ThreadPoolExecutor(workers) as pool:
-            for result in pool.map(one, paths):
-                if "error" in result:
-                    outcomes["refused"] += 1
-                    refusals.append(result["error"])
-                else:
-                    outcomes[result["status"]] = outcomes.get(result["status"], 0) + 1
-                progress.advance(task)
-    table = Table(title=f"imported {len(paths)} file(s) from {directory}")
+            while chunk := list(islice(items, workers * 16)):
+                for result in pool.map(one, chunk):
+                    if "error" in result:
+                        outcomes["refused"] += 1
+                        refusals.append(result["error"])
+                    else:
+                        outcomes[result["status"]] = outcomes.get(result["status"], 0) + 1
+                    progress.advance(task)
+    console.print(f"imported {total} document(s) from {len(files)} file(s)")
+    table = Table()
     table.add_column("outcome")
     table.add_column("documents", justify="right")
     for outcome, count in outcomes.items():

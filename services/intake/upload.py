@@ -60,7 +60,7 @@ def kind_of(filename: str, media_type: str | None) -> str | None:
     return None
 
 
-def _decode(data: bytes) -> tuple[str, str] | None:
+def decode_text(data: bytes) -> tuple[str, str] | None:
     """Text and the encoding it was in: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -127,7 +127,7 @@ def extract(filename: str, media_type: str | None, data: bytes, *, max_bytes: in
             ))
         extracted = Extracted(text, kind, None)
     else:
-        decoded = _decode(data)
+        decoded = decode_text(data)
         if decoded is None:
             return FileRefused(422, Problem(
                 FILE_FIELD,

@@ -60,7 +60,7 @@ def test_import_folder_reports_received_duplicates_and_refusals_with_reasons(
 
     assert result.exit_code == 2, result.output  # refusals make the exit code 2
     summary = result.stdout
-    assert "imported 8 file(s)" in summary
+    assert "imported 8 document(s) from 8 file(s)" in summary
     rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in summary.splitlines()
             if line.count("│") == 3}
     assert rows["received"] == "5" and rows["refused"] == "2"
@@ -77,3 +77,36 @@ def test_import_folder_reports_received_duplicates_and_refusals_with_reasons(
     rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in again.stdout.splitlines()
             if line.count("│") == 3}
     assert rows["unchanged"] == "6" and rows["received"] == "0" and rows["refused"] == "2"
+
+
+def test_import_a_spreadsheet_saved_as_csv_in_gb18030_names_the_rows_refused(
+    stack: Stack, api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = uuid.uuid4().hex[:8]
+    columns = ["source_system", "source_id", "doc_number", "title", "issuing_organ", "written_date", "body", "note",
+               "audience", "requires_interpretation"]
+    lines = [",".join(columns)]
+    for n in range(3):
+        doc = document("oa-csv", marker, n)
+        cells = [doc.get(c, "") for c in columns[:-2]] + ["张江科学城、临港新片区" if n == 1 else "", ""]
+        if n == 2:
+            cells[columns.index("issuing_organ")] = ""
+            cells[columns.index("requires_interpretation")] = "是"
+        lines.append(",".join(f'"{cell}"' for cell in cells))
+    (tmp_path / "archive.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+
+    result = run_import(stack, tmp_path / "archive.csv", monkeypatch)
+
+    assert result.exit_code == 2, result.output
+    assert "imported 3 document(s) from 1 file(s)" in result.stdout
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in result.stdout.splitlines()
+            if line.count("│") == 3}
+    assert rows["received"] == "2" and rows["refused"] == "1"
+    refusal = " ".join(result.stderr.split())  # the console wraps long lines
+    assert "archive.csv row 4: issuing_organ: issuing_organ is missing" in refusal
+    assert "requires_interpretation" in refusal
+    targeted = api.client.get(f"{api.url('intake')}/v1/submissions/oa-csv/IMP-{marker}-1").json()
+    assert targeted["status"] == "accepted"
+    stored = api.client.get(f"{api.url('intake')}/v1/documents/{targeted['document_id']}").json()
+    assert stored["current"]["audience"] == ["张江科学城", "临港新片区"]
+    assert stored["current"]["body"].startswith("各有关单位：\n")
