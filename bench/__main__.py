@@ -29,6 +29,7 @@ BENCHES: list[tuple[str, list[str]]] = [
     ("scale-out: the slowest service with one and two instances",
      ["-m", "bench.scale_out", "--documents", os.environ.get("GOVPUB_BENCH_SCALE_DOCUMENTS", "400")]),
     ("database: CPU per operation of the embedded database", ["-m", "bench.db_costs"]),
+    ("idle: what the stack costs with nothing to do", ["-m", "bench.idle"]),
     ("end-to-end pipeline vs bare-relay ceiling",
      ["-m", "bench.pipeline", "--documents", os.environ.get("GOVPUB_BENCH_DOCUMENTS", "2000")]),
 ]

@@ -213,11 +213,13 @@ def subscribe(
     dead_letters: DeadLetters,
     state: ConsumerState,
     on_consumed: Callable[[str, int, float], None] | None = None,
+    background: bool = False,
 ) -> None:
     """Register one batch subscriber of ``group`` on the topics of ``models``; ``handler`` gets typed events.
 
     One subscriber per group, whatever the number of topics: every extra group member costs a
     rebalance, and the embedded broker holds each JoinGroup for half the session timeout.
+    ``background``: not on a document's way to the public, so it waits longer for data (fewer fetches).
     """
 
     async def raw_decoder(msg: Any) -> Any:
@@ -260,7 +262,7 @@ def subscribe(
         auto_offset_reset="earliest",  # the embedded broker reports wrong high-water marks (quirk 2)
         session_timeout_ms=settings.session_timeout_ms,
         heartbeat_interval_ms=settings.heartbeat_interval_ms,
-        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        fetch_max_wait_ms=settings.background_fetch_max_wait_ms if background else settings.fetch_max_wait_ms,
         batch_timeout_ms=settings.batch_timeout_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=raw_decoder,

@@ -66,8 +66,12 @@ class Runtime:
         handler: BatchHandler,
         *,
         group: str | None = None,
+        background: bool = False,
     ) -> None:
-        """Consume the topics of ``models`` in one consumer group (default ``govpub.<service>``)."""
+        """Consume the topics of ``models`` in one consumer group (default ``govpub.<service>``).
+
+        ``background``: a group off the documents' path, polled less often (``background_fetch_max_wait_ms``).
+        """
         group = group or self.group()
         if group not in self.groups:
             self.groups.append(group)
@@ -90,6 +94,7 @@ class Runtime:
             dead_letters=self.dead_letters,
             state=self.consumers,
             on_consumed=self.metrics.on_consumed,
+            background=background,
         )
 
     def on_started(self, hook: Hook) -> Hook:

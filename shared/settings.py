@@ -28,6 +28,9 @@ class CommonSettings(BaseSettings):
     session_timeout_ms: int = 6000
     heartbeat_interval_ms: int = 1500
     fetch_max_wait_ms: int = 20
+    # Consumers off the documents' path (the console's view, intake following progress downstream)
+    # may see events this much later; each of them then asks the broker 25 times less often when idle.
+    background_fetch_max_wait_ms: int = 500
     max_poll_records: int = 200
     batch_timeout_ms: int = 20
     producer_linger_ms: int = 2

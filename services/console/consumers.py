@@ -44,8 +44,8 @@ def subscribe_raw(
 ) -> None:
     """A batch subscriber that hands over records as they are: dead letters are not CloudEvents.
 
-    Same consumer settings as ``shared.messaging.subscribe`` (earliest, short timings, commit after the
-    handler), and it reports assignment and lag to the runtime, so /ready and /metrics cover it.
+    Same consumer settings as ``shared.messaging.subscribe`` for a background group (earliest, commit
+    after the handler), and it reports assignment and lag to the runtime, so /ready and /metrics cover it.
     """
     settings = runtime.settings.common
     state = runtime.consumers
@@ -79,7 +79,7 @@ def subscribe_raw(
         auto_offset_reset="earliest",
         session_timeout_ms=settings.session_timeout_ms,
         heartbeat_interval_ms=settings.heartbeat_interval_ms,
-        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        fetch_max_wait_ms=settings.background_fetch_max_wait_ms,
         batch_timeout_ms=settings.batch_timeout_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=raw_decoder,
@@ -99,5 +99,5 @@ def register(runtime: Runtime, repository: Callable[[], ConsoleRepository]) -> N
         await handlers.record_dead_letters(repository(), records, datetime.now(UTC))
 
     runtime.dead_letters = WatchOnly(runtime, note_unreadable)
-    runtime.subscribe({topic: AnyEvent for topic in handlers.EVENT_TOPICS}, on_events)
+    runtime.subscribe({topic: AnyEvent for topic in handlers.EVENT_TOPICS}, on_events, background=True)
     subscribe_raw(runtime, handlers.DEAD_LETTER_TOPICS, runtime.group("dead-letters"), on_dead_letters)

@@ -60,4 +60,5 @@ def register(runtime: Runtime, repository: Callable[[], IntakeRepository], limit
         },
         on_downstream_progress,
         group=runtime.group("progress"),
+        background=True,  # following progress for status and stuck documents: half a second later is fine
     )
