@@ -664,6 +664,7 @@ def _like_for_like(rules: RuleSet) -> RuleSet:
 def _throughput(name: str, docs: list[Record], rules: RuleSet, jionlp: Any, repeat: int) -> Record:
     size = sum(len(text.encode("utf-8")) for doc in docs for _, text in _fields(doc)) / 1e6
     subset = _like_for_like(rules)
+    scan(_inputs(docs[0]), subset)  # builds the cut-down set's matchers once, outside the timed runs
 
     runs: dict[str, Callable[[list[ReviewInput]], object]] = {
         "review": lambda inputs: [review(i, rules) for i in inputs],
