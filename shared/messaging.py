@@ -219,11 +219,8 @@ def subscribe(
 
     One subscriber per group, whatever the number of topics: every extra group member costs a
     rebalance, and the embedded broker holds each JoinGroup for half the session timeout.
-    ``background``: not on a document's way to the public, so it waits longer for data (fewer fetches).
+    ``background``: see ``consumer_options``.
     """
-
-    async def raw_decoder(msg: Any) -> Any:
-        return msg.body
 
     async def on_batch(body: list[Any], message: KafkaMessage) -> None:
         records: tuple[ConsumerRecord, ...] = message.raw_message
@@ -243,33 +240,48 @@ def subscribe(
                     "handled", topic=m.topic, document_id=m.envelope.subject, event_id=m.envelope.id,
                     correlation_id=m.envelope.correlation_id, group=group,
                 )
-        consumer = _consumer_of(message)
-        if consumer is not None:
-            for tp in consumer.assignment():
-                hw = consumer.highwater(tp)
-                if hw is not None:
-                    state.high_water[(group, tp.topic, tp.partition)] = hw
+        note_high_water(message, group, state)
         if on_consumed:
             elapsed = asyncio.get_running_loop().time() - started
             for record in records:
                 on_consumed(record.topic, 1, elapsed / len(records))
 
-    broker.subscriber(
-        *models,
-        group_id=group,
-        batch=True,
-        max_records=settings.max_poll_records,
-        auto_offset_reset="earliest",  # the embedded broker reports wrong high-water marks (quirk 2)
-        session_timeout_ms=settings.session_timeout_ms,
-        heartbeat_interval_ms=settings.heartbeat_interval_ms,
-        fetch_max_wait_ms=settings.background_fetch_max_wait_ms if background else settings.fetch_max_wait_ms,
-        batch_timeout_ms=settings.batch_timeout_ms,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=raw_decoder,
-        listener=AssignmentListener(group, state),
-        title=f"{group}",
-    )(on_batch)
+    broker.subscriber(*models, **consumer_options(settings, group, state, background=background))(on_batch)
 
 
-def _consumer_of(message: KafkaMessage) -> Any:
-    return getattr(message, "consumer", None)
+async def _raw_body(msg: Any) -> Any:
+    return msg.body
+
+
+def consumer_options(
+    settings: CommonSettings, group: str, state: ConsumerState, *, background: bool = False
+) -> dict[str, Any]:
+    """How every govpub consumer group subscribes: batches of raw records, from the earliest offset,
+    committed after the handler, with assignments reported to ``state`` (for /ready and /metrics).
+
+    ``background``: a group off the documents' way to the public waits longer for data (fewer fetches).
+    """
+    return {
+        "group_id": group,
+        "batch": True,
+        "max_records": settings.max_poll_records,
+        "auto_offset_reset": "earliest",  # the embedded broker reports wrong high-water marks (quirk 2)
+        "session_timeout_ms": settings.session_timeout_ms,
+        "heartbeat_interval_ms": settings.heartbeat_interval_ms,
+        "fetch_max_wait_ms": settings.background_fetch_max_wait_ms if background else settings.fetch_max_wait_ms,
+        "batch_timeout_ms": settings.batch_timeout_ms,
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+        "decoder": _raw_body,
+        "listener": AssignmentListener(group, state),
+        "title": group,
+    }
+
+
+def note_high_water(message: KafkaMessage, group: str, state: ConsumerState) -> None:
+    """Record the high-water mark of every partition the message's consumer holds, for lag."""
+    consumer = getattr(message, "consumer", None)
+    if consumer is not None:
+        for tp in consumer.assignment():
+            hw = consumer.highwater(tp)
+            if hw is not None:
+                state.high_water[(group, tp.topic, tp.partition)] = hw

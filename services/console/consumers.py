@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
-from faststream import AckPolicy
 from faststream.kafka import KafkaMessage
 from pydantic import BaseModel, ConfigDict
 
 from services.console import handlers
 from services.console.repository import ConsoleRepository
-from shared.messaging import AssignmentListener, DeadLetters, Incoming
+from shared.messaging import DeadLetters, Incoming, consumer_options, note_high_water
 from shared.runtime import Runtime
 
 
@@ -44,16 +43,12 @@ def subscribe_raw(
 ) -> None:
     """A batch subscriber that hands over records as they are: dead letters are not CloudEvents.
 
-    Same consumer settings as ``shared.messaging.subscribe`` for a background group (earliest, commit
-    after the handler), and it reports assignment and lag to the runtime, so /ready and /metrics cover it.
+    Subscribed like every other group (``shared.messaging.consumer_options``), as a background one,
+    and it reports assignment and lag to the runtime, so /ready and /metrics cover it.
     """
-    settings = runtime.settings.common
     state = runtime.consumers
     if group not in runtime.groups:
         runtime.groups.append(group)
-
-    async def raw_decoder(msg: Any) -> Any:
-        return msg.body
 
     async def on_batch(body: list[Any], message: KafkaMessage) -> None:
         records: tuple[ConsumerRecord, ...] = message.raw_message
@@ -61,31 +56,13 @@ def subscribe_raw(
         for record in records:
             state.position[(group, record.topic, record.partition)] = record.offset + 1
         await handler(list(records))
-        consumer = getattr(message, "consumer", None)
-        if consumer is not None:
-            for tp in consumer.assignment():
-                hw = consumer.highwater(tp)
-                if hw is not None:
-                    state.high_water[(group, tp.topic, tp.partition)] = hw
+        note_high_water(message, group, state)
         elapsed = asyncio.get_running_loop().time() - started
         for record in records:
             runtime.metrics.on_consumed(record.topic, 1, elapsed / len(records))
 
-    runtime.broker.subscriber(
-        *topics,
-        group_id=group,
-        batch=True,
-        max_records=settings.max_poll_records,
-        auto_offset_reset="earliest",
-        session_timeout_ms=settings.session_timeout_ms,
-        heartbeat_interval_ms=settings.heartbeat_interval_ms,
-        fetch_max_wait_ms=settings.background_fetch_max_wait_ms,
-        batch_timeout_ms=settings.batch_timeout_ms,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=raw_decoder,
-        listener=AssignmentListener(group, state),
-        title=group,
-    )(on_batch)
+    options = consumer_options(runtime.settings.common, group, state, background=True)
+    runtime.broker.subscriber(*topics, **options)(on_batch)
 
 
 def register(runtime: Runtime, repository: Callable[[], ConsoleRepository]) -> None:
