@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from govpub.importing import SUFFIXES, Item, files_in, json_item, read_items
 from govpub.stack import DEFAULT_PORTS, PIPELINE, SERVICES, Stack, StackConfig, StackError
 from govpub.status import STAGES, is_settled, pipeline_status
 from shared.settings import CommonSettings
@@ -61,11 +62,14 @@ def _config(data_dir: Path, external: bool) -> StackConfig:
 
 
 def _post_document(client: httpx.Client, intake: str, path: Path) -> dict[str, Any]:
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return {"error": f"{path}: cannot read JSON ({exc})"}
-    return _post_json(client, intake, path.name, payload)
+    return _post_item(client, intake, json_item(path, str(path)))
+
+
+def _post_item(client: httpx.Client, intake: str, item: Item) -> dict[str, Any]:
+    """Submit an item read from a file, or report why it could not be read."""
+    if item.document is None:
+        return {"error": f"{item.where}: {item.error}"}
+    return _post_json(client, intake, item.where, item.document)
 
 
 def _post_json(client: httpx.Client, intake: str, where: str, payload: Any) -> dict[str, Any]:
@@ -206,8 +210,6 @@ def import_documents(
 
     from rich.progress import Progress
 
-    from govpub.importing import SUFFIXES, Item, files_in, read_items
-
     if not path.exists():
         fail(f"{path} does not exist; pass a folder of documents or one .json, .jsonl or .csv file")
     if path.is_file() and path.suffix.lower() not in SUFFIXES:
@@ -228,9 +230,7 @@ def import_documents(
         task = progress.add_task("importing", total=total)
 
         def one(item: Item) -> dict[str, Any]:
-            if item.document is None:
-                return {"error": f"{item.where}: {item.error}"}
-            return _post_json(client, intake, item.where, item.document)
+            return _post_item(client, intake, item)
 
         items = (item for file in files for item in read_items(file, path))
         with ThreadPoolExecutor(workers) as pool:

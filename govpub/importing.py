@@ -49,22 +49,23 @@ def read_items(path: Path, root: Path) -> Iterator[Item]:
     """The documents in one file, named relative to ``root`` (the folder or file that was imported)."""
     name = str(path.relative_to(root)) if path != root and path.is_relative_to(root) else path.name
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl"):
+        yield json_item(path, name)
+        return
     try:
         data = path.read_bytes()
     except OSError as exc:
         yield Item(name, error=f"cannot read the file ({exc.strerror})")
         return
-    if suffix == ".csv":
-        yield from _csv_items(name, data)
-    elif suffix == ".jsonl":
-        yield from _jsonl_items(name, data)
-    else:
-        yield _json_item(name, data)
+    yield from (_csv_items if suffix == ".csv" else _jsonl_items)(name, data)
 
 
-def _json_item(name: str, data: bytes) -> Item:
+def json_item(path: Path, name: str) -> Item:
+    """The one document in a JSON file (also what `govpub submit` sends)."""
     try:
-        return Item(name, json.loads(data.decode("utf-8-sig")))
+        return Item(name, json.loads(path.read_bytes().decode("utf-8-sig")))
+    except OSError as exc:
+        return Item(name, error=f"cannot read the file ({exc.strerror})")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return Item(name, error=f"cannot read JSON ({exc}); save it as UTF-8 JSON")
 
